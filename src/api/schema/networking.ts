@@ -1,0 +1,4 @@
+// Schemas of the networking API types (to be filled in).
+import type { StructDef } from './dsl.js';
+
+export const defs: StructDef[] = [];
