@@ -1,0 +1,45 @@
+// Authentication: client certificates signed by the client CA (CN = user, O = groups), and bearer
+// tokens from a token table (the node join token for now). Anonymous requests are refused, except
+// for the public health and version endpoints (as upstream's system:public-info-viewer allows).
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { timingSafeEqual } from 'node:crypto';
+
+export interface UserInfo {
+  name: string;
+  groups: string[];
+}
+
+export interface TokenEntry {
+  token: string;
+  user: UserInfo;
+}
+
+export function authenticate(req: IncomingMessage, tokens: TokenEntry[]): UserInfo | undefined {
+  const sock = req.socket as TLSSocket;
+  if (sock.authorized) {
+    const cert = sock.getPeerCertificate();
+    const subj = cert?.subject as Record<string, string | string[]> | undefined;
+    const cn = subj?.CN;
+    if (typeof cn === 'string' && cn) {
+      const o = subj?.O;
+      const groups = o === undefined ? [] : Array.isArray(o) ? o : [o];
+      return { name: cn, groups: [...groups, 'system:authenticated'] };
+    }
+  }
+  const auth = req.headers.authorization;
+  if (auth && /^bearer /i.test(auth)) {
+    const presented = Buffer.from(auth.slice(7).trim());
+    for (const t of tokens) {
+      const want = Buffer.from(t.token);
+      if (want.length === presented.length && timingSafeEqual(want, presented)) return { ...t.user, groups: [...t.user.groups, 'system:authenticated'] };
+    }
+  }
+  return undefined;
+}
+
+const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version', '/version/']);
+
+export function isPublicPath(path: string): boolean {
+  return PUBLIC_PATHS.has(path) || path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/');
+}

@@ -1,0 +1,93 @@
+// Per-resource behaviour the generic store consults: which part is status, whether generation is
+// tracked, how status is reset on create, how deletion works. Mirrors upstream's registry strategies.
+import type { KObject } from '../../api/types.js';
+import type { ResourceInfo } from '../../api/resources.js';
+
+export interface Strategy {
+  /** Has a status subresource: main-resource writes keep the stored status; status writes keep the rest. */
+  hasStatus: boolean;
+  /** metadata.generation is set to 1 on create and bumped when anything but metadata/status changes. */
+  tracksGeneration: boolean;
+  /** Called on create after defaulting input has been parsed (reset status etc.). */
+  prepareForCreate?(obj: KObject): void;
+  /** Called on update of the main resource. */
+  prepareForUpdate?(obj: KObject, old: KObject): void;
+  /** Delete returns the deleted object (pods, services, namespaces) instead of a Success Status. */
+  returnDeletedObject: boolean;
+  /** PUT on a missing object creates it. */
+  allowCreateOnUpdate: boolean;
+  /** PUT without resourceVersion is accepted (last write wins). */
+  allowUnconditionalUpdate: boolean;
+}
+
+const GENERATION = new Set([
+  'apps/deployments', 'apps/replicasets', 'apps/statefulsets', 'apps/daemonsets', 'batch/jobs', 'batch/cronjobs',
+  'autoscaling/horizontalpodautoscalers', '/replicationcontrollers', 'policy/poddisruptionbudgets',
+  'networking.k8s.io/networkpolicies', 'networking.k8s.io/ingresses', 'networking.k8s.io/ingressclasses',
+  'scheduling.k8s.io/priorityclasses',
+]);
+
+const RETURN_OBJECT = new Set(['/pods', '/services', '/namespaces', '/persistentvolumes', '/persistentvolumeclaims', '/nodes']);
+const CREATE_ON_UPDATE = new Set(['/endpoints', 'discovery.k8s.io/endpointslices', 'coordination.k8s.io/leases', '/events', 'events.k8s.io/events']);
+
+export function strategyFor(info: ResourceInfo): Strategy {
+  const id = `${info.group}/${info.resource}`;
+  const hasStatus = (info.subresources ?? []).includes('status');
+  const s: Strategy = {
+    hasStatus,
+    tracksGeneration: GENERATION.has(id),
+    returnDeletedObject: RETURN_OBJECT.has(id),
+    allowCreateOnUpdate: CREATE_ON_UPDATE.has(id),
+    allowUnconditionalUpdate: true,
+  };
+  if (hasStatus) {
+    s.prepareForCreate = (obj) => {
+      // Clients cannot set status on create (controllers own it); pods and a few others start with a phase.
+      obj.status = initialStatus(id, obj);
+      if (obj.status === undefined) delete obj.status;
+    };
+  }
+  return s;
+}
+
+function initialStatus(id: string, obj: KObject): unknown {
+  switch (id) {
+    case '/pods':
+      return { phase: 'Pending', qosClass: qosClass(obj) };
+    case '/namespaces':
+      return { phase: 'Active' };
+    case '/persistentvolumes':
+    case '/persistentvolumeclaims':
+      return { phase: 'Pending' };
+    case '/nodes':
+      // Nodes register themselves with their status in the create (kubelet).
+      return obj.status;
+    case '/services':
+      return { loadBalancer: {} };
+    default:
+      return {};
+  }
+}
+
+interface ContainerLike {
+  resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
+}
+
+/** Pod QoS class as upstream computes it from cpu/memory requests and limits. */
+export function qosClass(pod: KObject): string {
+  const spec = (pod.spec ?? {}) as { containers?: ContainerLike[]; initContainers?: ContainerLike[] };
+  const containers = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
+  let anySet = false;
+  let guaranteed = true;
+  for (const c of containers) {
+    const req = c.resources?.requests ?? {};
+    const lim = c.resources?.limits ?? {};
+    for (const r of ['cpu', 'memory']) {
+      const rq = req[r] ?? lim[r];
+      if (rq !== undefined || lim[r] !== undefined) anySet = true;
+      if (lim[r] === undefined || String(rq) !== String(lim[r])) guaranteed = false;
+    }
+  }
+  if (!anySet) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}

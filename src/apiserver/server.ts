@@ -1,0 +1,165 @@
+// The API server: an HTTPS server whose handler authenticates, routes non-resource paths
+// (version, health, discovery, OpenAPI) and hands resource requests to the resource handler.
+import { createServer as createHttpsServer } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Backend } from '../storage/backend.js';
+import type { KObject } from '../api/types.js';
+import { builtinResources } from '../api/resources.js';
+import type { ResourceInfo } from '../api/resources.js';
+import { StatusError, unauthorized } from '../api/errors.js';
+import type { Logger } from '../util/log.js';
+import { parseRequestInfo } from './request-info.js';
+import { Discovery } from './discovery.js';
+import { openapiV2Served, openapiV3Index, openapiV3Path } from './openapi.js';
+import { writeError, writeJson } from './respond.js';
+import { handleResource, storeKey } from './resource-handler.js';
+import { Store } from './registry/store.js';
+import type { RequestContext } from './registry/store.js';
+import { WatchCache } from './watch-cache.js';
+import { authenticate, isPublicPath } from './authn.js';
+import type { TokenEntry } from './authn.js';
+import { buildHooks } from './hooks.js';
+import { IpAllocator, PortAllocator, ServiceAllocations } from './allocators.js';
+
+export interface ApiServerConfig {
+  bindAddress: string;
+  port: number;
+  tls: { certPem: string; keyPem: string; clientCaPem: string };
+  serviceCidr: string;
+  nodePortRange: [number, number];
+  tokens: TokenEntry[];
+  version: VersionInfo;
+}
+
+export interface VersionInfo {
+  major: string;
+  minor: string;
+  gitVersion: string;
+  gitCommit: string;
+  gitTreeState: string;
+  buildDate: string;
+  goVersion: string;
+  compiler: string;
+  platform: string;
+}
+
+export interface ApiServer {
+  /** The bound port (useful with port 0). */
+  port: number;
+  stores: Map<string, Store>;
+  allocations: ServiceAllocations;
+  /** Resolves when the server has stopped (after the signal aborts). */
+  done: Promise<void>;
+}
+
+export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log: Logger, signal: AbortSignal): Promise<ApiServer> {
+  const resources: ResourceInfo[] = builtinResources;
+  const discovery = new Discovery(resources);
+  const cache = new WatchCache(backend);
+  await cache.start(signal);
+  const allocations = new ServiceAllocations(new IpAllocator(cfg.serviceCidr), new PortAllocator(cfg.nodePortRange[0], cfg.nodePortRange[1]));
+  const stores = new Map<string, Store>();
+  const lookupNamespace = async (name: string): Promise<KObject | undefined> => stores.get(storeKey('', 'namespaces'))!.tryGet('', name);
+  for (const info of resources) {
+    stores.set(storeKey(info.group, info.resource), new Store(info, backend, buildHooks(info, { allocations, lookupNamespace })));
+  }
+  // Rebuild allocation state from stored Services.
+  const services = await stores.get(storeKey('', 'services'))!.list('', {});
+  for (const svc of services.items) allocations.adopt(svc);
+
+  const serverAddress = `${cfg.bindAddress === '0.0.0.0' || cfg.bindAddress === '::' ? '127.0.0.1' : cfg.bindAddress}:${cfg.port}`;
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'https://kts');
+    const path = url.pathname;
+    const query = url.searchParams;
+    const started = Date.now();
+    try {
+      const user = authenticate(req, cfg.tokens);
+      if (!user && !isPublicPath(path)) throw unauthorized();
+      if (path === '/version' || path === '/version/') return writeJson(res, 200, cfg.version);
+      if (path === '/healthz' || path === '/livez' || path === '/readyz' || /^\/(healthz|livez|readyz)\//.test(path)) {
+        res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+        res.end('ok');
+        return;
+      }
+      if (path === '/openapi/v2') return writeServed(req, res, openapiV2Served(resources));
+      if (path === '/openapi/v3' || path === '/openapi/v3/') return writeJson(res, 200, openapiV3Index(resources));
+      if (path.startsWith('/openapi/v3/')) {
+        const served = openapiV3Path(path.slice('/openapi/v3/'.length), resources);
+        if (!served) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+        return writeServed(req, res, served);
+      }
+      const ri = parseRequestInfo(req.method ?? 'GET', path, query);
+      if (!ri.isResourceRequest) return serveDiscovery(req, res, ri.prefix, ri.group, ri.version, ri.parts, discovery, serverAddress);
+      const ctx: RequestContext = { user: user!, dryRun: false, warnings: [] };
+      await handleResource(req, res, ri, query, ctx, { stores, cache }, signal);
+    } catch (err) {
+      writeError(res, err, (m) => log.error(m));
+    } finally {
+      const ms = Date.now() - started;
+      if (ms > 1000 && !query.has('watch')) log.warn(`slow request: ${req.method} ${path} took ${ms} ms`);
+    }
+  };
+
+  const server = createHttpsServer({ cert: cfg.tls.certPem, key: cfg.tls.keyPem, ca: cfg.tls.clientCaPem, requestCert: true, rejectUnauthorized: false, keepAliveTimeout: 120_000 }, (req, res) => {
+    handler(req, res).catch((err) => writeError(res, err, (m) => log.error(m)));
+  });
+  server.headersTimeout = 60_000;
+  server.requestTimeout = 0;
+  server.on('clientError', (_err, socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(cfg.port, cfg.bindAddress, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const done = new Promise<void>((resolve) => {
+    const close = () => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    };
+    if (signal.aborted) close();
+    else signal.addEventListener('abort', close, { once: true });
+  });
+  return { port, stores, allocations, done };
+}
+
+function serveDiscovery(req: IncomingMessage, res: ServerResponse, prefix: string, group: string, version: string, parts: string[], d: Discovery, serverAddress: string): void {
+  const accept = req.headers.accept ?? '';
+  const aggregated = /g=apidiscovery\.k8s\.io;\s*v=v2;\s*as=APIGroupDiscoveryList/.test(accept.replace(/\s/g, '').replace(/;/g, ';')) ? 'v2' : /g=apidiscovery\.k8s\.io;v=v2beta1;as=APIGroupDiscoveryList/.test(accept.replace(/\s/g, '')) ? 'v2beta1' : undefined;
+  if (prefix === 'api' && parts.length === 1) {
+    if (aggregated) return writeAggregated(res, d.aggregated(true, `apidiscovery.k8s.io/${aggregated}`), aggregated);
+    return writeJson(res, 200, d.apiVersions(serverAddress));
+  }
+  if (prefix === 'apis' && parts.length === 1) {
+    if (aggregated) return writeAggregated(res, d.aggregated(false, `apidiscovery.k8s.io/${aggregated}`), aggregated);
+    return writeJson(res, 200, d.apiGroupList());
+  }
+  if (prefix === 'apis' && parts.length === 2) {
+    const g = d.apiGroup(group);
+    if (g) return writeJson(res, 200, g);
+  }
+  if ((prefix === 'api' && parts.length === 2) || (prefix === 'apis' && parts.length === 3)) {
+    const list = d.resourceList(group, version);
+    if (list) return writeJson(res, 200, list);
+  }
+  throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+}
+
+/** Serves a memoised OpenAPI document with its hash as ETag (clients cache by it). */
+function writeServed(req: IncomingMessage, res: ServerResponse, served: { json: string; hash: string }): void {
+  const etag = `"${served.hash}"`;
+  if (req.headers['if-none-match'] === etag) {
+    res.writeHead(304, { ETag: etag });
+    res.end();
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(served.json), ETag: etag, 'Cache-Control': 'no-cache, private' });
+  res.end(served.json);
+}
+
+function writeAggregated(res: ServerResponse, body: object, v: string): void {
+  const text = JSON.stringify(body);
+  res.writeHead(200, { 'Content-Type': `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`, 'Content-Length': Buffer.byteLength(text), Vary: 'Accept' });
+  res.end(text);
+}

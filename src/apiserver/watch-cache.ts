@@ -1,0 +1,111 @@
+// One storage watch for the whole registry, fanned out in memory to every API watcher.
+// Events are decoded once and kept in a bounded ring so watchers can resume from a recent
+// resourceVersion without touching storage; older resourceVersions get 410 Expired, as upstream's
+// watch cache answers, and clients relist.
+import type { Backend, WatchEvent } from '../storage/backend.js';
+import type { KObject } from '../api/types.js';
+import { REGISTRY_PREFIX } from './registry/keys.js';
+
+export interface CachedEvent {
+  type: 'put' | 'delete';
+  key: string;
+  revision: number;
+  created: boolean;
+  /** Decoded lazily, shared by all watchers (read-only). */
+  object(): KObject;
+  prevObject(): KObject | undefined;
+}
+
+export type Subscriber = (events: CachedEvent[]) => void;
+
+export class WatchCache {
+  private ring: CachedEvent[] = [];
+  private subscribers = new Set<{ prefix: string; fn: Subscriber }>();
+  /** Events strictly after this revision are all in the ring. */
+  private startRevision = 0;
+  private lastRevision = 0;
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly capacity = 20000,
+  ) {}
+
+  async start(signal: AbortSignal): Promise<void> {
+    const rev = await this.backend.currentRevision();
+    this.startRevision = rev;
+    this.lastRevision = rev;
+    const running = this.backend.watch(REGISTRY_PREFIX, rev, (evs) => this.onEvents(evs), signal);
+    running.catch(() => {});
+  }
+
+  /** The newest revision the cache has seen. */
+  get revision(): number {
+    return this.lastRevision;
+  }
+
+  /** Waits until the cache has seen `rev` (writes are visible to watchers right after they return). */
+  async waitFor(rev: number, timeoutMs = 3000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.lastRevision < rev && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+  }
+
+  private onEvents(evs: WatchEvent[]): void {
+    const batch: CachedEvent[] = evs.map(toCached);
+    for (const e of batch) {
+      this.ring.push(e);
+      this.lastRevision = e.revision;
+    }
+    if (this.ring.length > this.capacity) {
+      const drop = this.ring.length - this.capacity;
+      this.startRevision = this.ring[drop - 1]!.revision;
+      this.ring.splice(0, drop);
+    }
+    for (const s of this.subscribers) {
+      const mine = batch.filter((e) => e.key.startsWith(s.prefix));
+      if (mine.length) s.fn(mine);
+    }
+  }
+
+  /**
+   * Subscribes to events under `prefix` after `fromRevision`. Returns undefined when that revision
+   * is older than the cache holds (the caller answers 410 Expired).
+   */
+  subscribe(prefix: string, fromRevision: number, fn: Subscriber): { replay: CachedEvent[]; cancel: () => void } | undefined {
+    if (fromRevision < this.startRevision) return undefined;
+    const replay = this.ring.filter((e) => e.revision > fromRevision && e.key.startsWith(prefix));
+    const sub = { prefix, fn };
+    this.subscribers.add(sub);
+    return { replay, cancel: () => this.subscribers.delete(sub) };
+  }
+
+  get oldestRevision(): number {
+    return this.startRevision;
+  }
+}
+
+function toCached(e: WatchEvent): CachedEvent {
+  let obj: KObject | undefined;
+  let prev: KObject | undefined | null = null;
+  return {
+    type: e.type,
+    key: e.kv.key,
+    revision: e.kv.modRevision,
+    created: e.type === 'put' && (e.created ?? !e.prevKv),
+    object() {
+      if (!obj) obj = decodeStored(e.kv.value, e.kv.modRevision);
+      return obj;
+    },
+    prevObject() {
+      if (prev === null) prev = e.prevKv ? decodeStored(e.prevKv.value, e.prevKv.modRevision) : undefined;
+      return prev;
+    },
+  };
+}
+
+/** Parses a stored object and stamps its resourceVersion. */
+export function decodeStored(value: string, revision: number): KObject {
+  const o = JSON.parse(value) as KObject;
+  o.metadata ??= {};
+  o.metadata.resourceVersion = String(revision);
+  return o;
+}

@@ -1,0 +1,135 @@
+// Watch streams: newline-delimited {"type","object"} events over a chunked response, from the
+// watch cache. resourceVersion unset/"0" starts with synthetic ADDED events for the current
+// state; an exact resourceVersion resumes after it (410 Expired once it has left the cache).
+// Objects leaving or entering a selector become DELETED / ADDED, as upstream's cacher does.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KObject } from '../api/types.js';
+import { badRequest } from '../api/errors.js';
+import type { Store } from './registry/store.js';
+import { buildFilter } from './registry/filter.js';
+import { listPrefix } from './registry/keys.js';
+import type { CachedEvent, WatchCache } from './watch-cache.js';
+import type { OutputFormat } from './respond.js';
+import { toTable } from './table.js';
+
+export interface WatchParams {
+  store: Store;
+  cache: WatchCache;
+  namespace: string;
+  name: string;
+  query: URLSearchParams;
+  out: OutputFormat;
+  version: string;
+  signal: AbortSignal;
+}
+
+const BOOKMARK_INTERVAL_MS = 30_000;
+
+export async function serveWatch(req: IncomingMessage, res: ServerResponse, p: WatchParams): Promise<void> {
+  const { store, cache, query } = p;
+  const info = store.info;
+  let fieldSelector = query.get('fieldSelector');
+  if (p.name) fieldSelector = fieldSelector ? `${fieldSelector},metadata.name=${p.name}` : `metadata.name=${p.name}`;
+  const filter = buildFilter(info, query.get('labelSelector'), fieldSelector, (o) => store.output(o, p.version)) ?? (() => true);
+  const rvParam = query.get('resourceVersion') ?? '';
+  const sendInitial = query.get('sendInitialEvents') === 'true';
+  const bookmarks = query.get('allowWatchBookmarks') === 'true';
+  const timeoutRaw = query.get('timeoutSeconds');
+  let timeoutMs = 30 * 60 * 1000 * (1 + Math.random());
+  if (timeoutRaw !== null) {
+    const t = Number(timeoutRaw);
+    if (!Number.isFinite(t) || t < 0) throw badRequest(`invalid timeoutSeconds "${timeoutRaw}"`);
+    if (t > 0) timeoutMs = t * 1000;
+  }
+  if (rvParam && !/^\d+$/.test(rvParam)) throw badRequest(`invalid resource version "${rvParam}"`);
+  const prefix = listPrefix(info, p.namespace);
+
+  let initial: KObject[] = [];
+  let fromRev: number;
+  if (rvParam === '' || rvParam === '0' || sendInitial) {
+    // Current state first (synthetic ADDED), then changes after the list's revision.
+    const list = await store.list(p.namespace, { filter });
+    initial = list.items;
+    fromRev = Number(list.metadata.resourceVersion);
+    if (sendInitial && rvParam && rvParam !== '0' && Number(rvParam) > fromRev) fromRev = Number(rvParam);
+  } else {
+    fromRev = Number(rvParam);
+  }
+
+  const queue: string[] = [];
+  let wake: (() => void) | undefined;
+  const push = (line: string) => {
+    queue.push(line);
+    wake?.();
+  };
+  const encode = (type: string, obj: KObject): string => {
+    const out = store.output(obj, p.version);
+    const object = p.out.type === 'table' ? toTable(info, [out], { resourceVersion: out.metadata.resourceVersion }, p.out.includeObject) : out;
+    return JSON.stringify({ type, object }) + '\n';
+  };
+  const onEvents = (events: CachedEvent[]) => {
+    for (const e of events) {
+      const obj = e.object();
+      if (e.type === 'delete') {
+        if (filter(obj)) push(encode('DELETED', obj));
+        continue;
+      }
+      const cur = filter(obj);
+      const prev = e.prevObject();
+      const was = prev ? filter(prev) : false;
+      if (cur && (e.created || !was)) push(encode('ADDED', obj));
+      else if (cur) push(encode('MODIFIED', obj));
+      else if (was && prev) push(encode('DELETED', { ...prev, metadata: { ...prev.metadata, resourceVersion: obj.metadata.resourceVersion } }));
+    }
+  };
+
+  await cache.waitFor(fromRev);
+  const sub = cache.subscribe(prefix, fromRev, onEvents);
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+  res.flushHeaders();
+  if (!sub) {
+    const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${fromRev} (${cache.oldestRevision})`, reason: 'Expired', code: 410 };
+    res.end(JSON.stringify({ type: 'ERROR', object: status }) + '\n');
+    return;
+  }
+  for (const obj of initial) push(encode('ADDED', obj));
+  if (sendInitial) push(bookmark(info, p.version, String(fromRev), true));
+  onEvents(sub.replay);
+
+  const done = new AbortController();
+  const stop = () => done.abort();
+  const timer = setTimeout(stop, timeoutMs);
+  const bookmarkTimer = bookmarks ? setInterval(() => push(bookmark(info, p.version, String(cache.revision), false)), BOOKMARK_INTERVAL_MS) : undefined;
+  req.on('close', stop);
+  res.on('close', stop);
+  p.signal.addEventListener('abort', stop, { once: true });
+  try {
+    while (!done.signal.aborted) {
+      if (queue.length === 0) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          done.signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+        wake = undefined;
+        continue;
+      }
+      const chunk = queue.splice(0, queue.length).join('');
+      if (!res.write(chunk)) await new Promise<void>((resolve) => {
+        res.once('drain', resolve);
+        done.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    }
+  } finally {
+    sub.cancel();
+    clearTimeout(timer);
+    if (bookmarkTimer) clearInterval(bookmarkTimer);
+    p.signal.removeEventListener('abort', stop);
+    if (!res.writableEnded) res.end();
+  }
+}
+
+function bookmark(info: Store['info'], version: string, rv: string, initialEnd: boolean): string {
+  const metadata: Record<string, unknown> = { resourceVersion: rv };
+  if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
+  return JSON.stringify({ type: 'BOOKMARK', object: { kind: info.kind, apiVersion: info.group ? `${info.group}/${version}` : version, metadata } }) + '\n';
+}

@@ -1,0 +1,127 @@
+// The kts command line: argv → a validated config → server.run / other commands. Kept thin.
+import { parseArgs } from 'node:util';
+import { createLogger } from '../util/log.js';
+import { buildServerConfig, ConfigError } from '../server/config.js';
+import type { RawServerFlags } from '../server/config.js';
+import { runServer } from '../server/run.js';
+import { KTS_VERSION, KUBE_VERSION } from '../server/version.js';
+
+const HELP = `kts — Kubernetes, written in TypeScript (${KUBE_VERSION}-kts.${KTS_VERSION})
+
+Usage:
+  kts server [flags]     Run a control plane (API server, datastore, controllers)
+  kts agent  [flags]     Run a node agent (not available in this version)
+  kts --version          Print the version
+  kts --help             Show this help
+
+Server flags (k3s names):
+  -d, --data-dir DIR               Data directory (default /var/lib/kts as root, ~/.kts otherwise)
+      --https-listen-port PORT     HTTPS port of the API server (default 6443)
+      --bind-address ADDR          Address to listen on (default 0.0.0.0)
+      --advertise-address ADDR     Address clients and the kubernetes Service use (default 127.0.0.1)
+  -o, --write-kubeconfig FILE      Also write the admin kubeconfig to FILE
+      --write-kubeconfig-mode MODE File mode of that kubeconfig (e.g. 644)
+      --tls-san NAME               Extra DNS name or IP for the serving certificate (repeatable)
+      --cluster-cidr CIDR          Pod network (default 10.42.0.0/16)
+      --service-cidr CIDR          Service network (default 10.43.0.0/16)
+      --service-node-port-range R  NodePort range (default 30000-32767)
+      --token TOKEN                Shared secret nodes use to join (default: generated)
+      --disable-agent              Do not run the node agent in-process
+      --datastore-endpoint URL     Datastore (only the embedded SQLite is supported for now)
+      --node-name NAME             Node name of the in-process agent
+      --disable NAME               Do not deploy a packaged component (repeatable)
+      --log-level LEVEL            debug, info, warn or error (default info)
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (cmd === '--version' || cmd === 'version' || cmd === '-v') {
+    process.stdout.write(`kts version ${KUBE_VERSION}-kts.${KTS_VERSION} (node ${process.version})\n`);
+    return 0;
+  }
+  if (cmd === 'server') return serverCommand(rest);
+  if (cmd === 'agent') {
+    process.stderr.write('kts agent: the node agent is not available in this kts version yet\n');
+    return 1;
+  }
+  process.stderr.write(`kts: unknown command "${cmd}"\n\n${HELP}`);
+  return 2;
+}
+
+async function serverCommand(args: string[]): Promise<number> {
+  let flags: RawServerFlags;
+  try {
+    const { values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        'data-dir': { type: 'string', short: 'd' },
+        'https-listen-port': { type: 'string' },
+        'bind-address': { type: 'string' },
+        'advertise-address': { type: 'string' },
+        'write-kubeconfig': { type: 'string', short: 'o' },
+        'write-kubeconfig-mode': { type: 'string' },
+        'tls-san': { type: 'string', multiple: true },
+        'cluster-cidr': { type: 'string' },
+        'service-cidr': { type: 'string' },
+        'service-node-port-range': { type: 'string' },
+        token: { type: 'string', short: 't' },
+        'disable-agent': { type: 'boolean' },
+        'datastore-endpoint': { type: 'string' },
+        'node-name': { type: 'string' },
+        disable: { type: 'string', multiple: true },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    flags = values as RawServerFlags;
+  } catch (e) {
+    process.stderr.write(`kts server: ${(e as Error).message}\n`);
+    return 2;
+  }
+  let cfg;
+  try {
+    cfg = buildServerConfig(flags);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`kts server: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const log = createLogger({ level: cfg.logLevel, component: 'server' });
+  const ac = new AbortController();
+  const stop = (sig: string) => {
+    if (ac.signal.aborted) return;
+    log.info(`received ${sig}, shutting down`);
+    ac.abort();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  try {
+    const running = await runServer(cfg, log, ac.signal);
+    await running.done;
+    return 0;
+  } catch (e) {
+    log.error(`start-up failed: ${(e as Error).message}`);
+    ac.abort();
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`kts: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,45 @@
+// Objects every cluster has from the start: the four system namespaces and the `kubernetes`
+// Service (with its Endpoints) in default, pointing at this API server. Idempotent.
+import type { KObject } from '../api/types.js';
+import { StatusError } from '../api/errors.js';
+import type { Store } from '../apiserver/registry/store.js';
+import { SYSTEM_NAMESPACES } from '../apiserver/admission.js';
+
+const SYSTEM = { name: 'system:apiserver', groups: ['system:masters'] };
+
+export async function bootstrapCluster(stores: Map<string, Store>, opts: { advertiseAddress: string; port: number; serviceIp: string }): Promise<string[]> {
+  const created: string[] = [];
+  const ctx = () => ({ user: SYSTEM, dryRun: false, warnings: [] as string[] });
+  const ensure = async (key: string, ns: string, obj: KObject) => {
+    const store = stores.get(key)!;
+    if (await store.tryGet(ns, obj.metadata.name!)) return;
+    try {
+      await store.create(ns, obj, ctx());
+      created.push(`${store.info.resource}/${obj.metadata.name}`);
+    } catch (e) {
+      if (!(e instanceof StatusError && e.code === 409)) throw e;
+    }
+  };
+  for (const ns of SYSTEM_NAMESPACES) {
+    await ensure('/namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } } });
+  }
+  await ensure('/services', 'default', {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+    spec: { type: 'ClusterIP', clusterIP: opts.serviceIp, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: opts.port }], sessionAffinity: 'None' },
+  });
+  const epStore = stores.get('/endpoints')!;
+  const desired: KObject = {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    subsets: [{ addresses: [{ ip: opts.advertiseAddress }], ports: [{ name: 'https', port: opts.port, protocol: 'TCP' }] }],
+  };
+  const cur = await epStore.tryGet('default', 'kubernetes');
+  if (!cur) await ensure('/endpoints', 'default', desired);
+  else if (JSON.stringify(cur.subsets) !== JSON.stringify(desired.subsets)) {
+    await epStore.update('default', 'kubernetes', { ...cur, subsets: desired.subsets }, ctx());
+  }
+  return created;
+}

@@ -1,0 +1,92 @@
+// The server's validated configuration, built from flags (k3s's flag names where k3s has one).
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseCidr } from '../apiserver/allocators.js';
+
+export interface ServerConfig {
+  dataDir: string;
+  bindAddress: string;
+  httpsPort: number;
+  advertiseAddress: string;
+  writeKubeconfig?: string;
+  writeKubeconfigMode?: number;
+  disableAgent: boolean;
+  clusterCidr: string;
+  serviceCidr: string;
+  nodePortRange: [number, number];
+  tlsSans: string[];
+  token?: string;
+  nodeName?: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  disable: string[];
+}
+
+export function defaultDataDir(): string {
+  return process.getuid?.() === 0 ? '/var/lib/kts' : join(homedir(), '.kts');
+}
+
+export class ConfigError extends Error {}
+
+export interface RawServerFlags {
+  'data-dir'?: string;
+  'bind-address'?: string;
+  'https-listen-port'?: string;
+  'advertise-address'?: string;
+  'write-kubeconfig'?: string;
+  'write-kubeconfig-mode'?: string;
+  'disable-agent'?: boolean;
+  'cluster-cidr'?: string;
+  'service-cidr'?: string;
+  'service-node-port-range'?: string;
+  'tls-san'?: string[];
+  token?: string;
+  'node-name'?: string;
+  'log-level'?: string;
+  'datastore-endpoint'?: string;
+  disable?: string[];
+}
+
+export function buildServerConfig(f: RawServerFlags): ServerConfig {
+  const port = Number(f['https-listen-port'] ?? '6443');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--https-listen-port: invalid port "${f['https-listen-port']}"`);
+  const serviceCidr = f['service-cidr'] ?? '10.43.0.0/16';
+  const clusterCidr = f['cluster-cidr'] ?? '10.42.0.0/16';
+  for (const [flag, v] of [['--service-cidr', serviceCidr], ['--cluster-cidr', clusterCidr]] as const) {
+    try {
+      parseCidr(v);
+    } catch (e) {
+      throw new ConfigError(`${flag}: ${(e as Error).message}`);
+    }
+  }
+  const range = f['service-node-port-range'] ?? '30000-32767';
+  const m = /^(\d+)-(\d+)$/.exec(range);
+  if (!m || Number(m[1]) > Number(m[2]) || Number(m[2]) > 65535) throw new ConfigError(`--service-node-port-range: invalid range "${range}" (want MIN-MAX)`);
+  if (f['datastore-endpoint'] && !/^sqlite:\/\//.test(f['datastore-endpoint'])) {
+    throw new ConfigError(`--datastore-endpoint: only the embedded SQLite datastore is supported in this version (got "${f['datastore-endpoint']}")`);
+  }
+  let mode: number | undefined;
+  if (f['write-kubeconfig-mode']) {
+    mode = parseInt(f['write-kubeconfig-mode'], 8);
+    if (!Number.isInteger(mode) || mode < 0 || mode > 0o777) throw new ConfigError(`--write-kubeconfig-mode: invalid mode "${f['write-kubeconfig-mode']}"`);
+  }
+  const level = f['log-level'] ?? 'info';
+  if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new ConfigError(`--log-level: must be one of debug, info, warn, error`);
+  const bind = f['bind-address'] ?? '0.0.0.0';
+  return {
+    dataDir: f['data-dir'] ?? defaultDataDir(),
+    bindAddress: bind,
+    httpsPort: port,
+    advertiseAddress: f['advertise-address'] ?? (bind === '0.0.0.0' || bind === '::' ? '127.0.0.1' : bind),
+    writeKubeconfig: f['write-kubeconfig'],
+    writeKubeconfigMode: mode,
+    disableAgent: f['disable-agent'] ?? false,
+    clusterCidr,
+    serviceCidr,
+    nodePortRange: [Number(m[1]), Number(m[2])],
+    tlsSans: f['tls-san'] ?? [],
+    token: f.token,
+    nodeName: f['node-name'],
+    logLevel: level as ServerConfig['logLevel'],
+    disable: (f.disable ?? []).flatMap((d) => d.split(',')).filter(Boolean),
+  };
+}

@@ -1,0 +1,149 @@
+// E2E harness: starts the real bin/kts server on a random free port with a temp data dir, and runs
+// the real kubectl against it with its own HOME (kubectl caches /version there). Every process
+// started here is killed when the test ends.
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'node:https';
+
+const root = new URL('../..', import.meta.url).pathname;
+export const KTS_BIN = join(root, 'bin', 'kts');
+
+export interface KtsServer {
+  dataDir: string;
+  home: string;
+  kubeconfig: string;
+  port: number;
+  proc: ChildProcess;
+  logs: () => string;
+  /** Runs kubectl (the dispatcher on PATH unless `bin` is given). */
+  kubectl(args: string[], opts?: { input?: string; bin?: string; timeoutMs?: number; env?: Record<string, string> }): KubectlResult;
+  /** Starts kubectl in the background (for -w). */
+  kubectlBg(args: string[]): ChildProcess;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  restart(): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function startServer(opts: { extraArgs?: string[]; dataDir?: string } = {}): Promise<KtsServer> {
+  const base = mkdtempSync(join(tmpdir(), 'kts-e2e-'));
+  const dataDir = opts.dataDir ?? join(base, 'data');
+  const home = join(base, 'home');
+  const kubeconfig = join(dataDir, 'admin.kubeconfig');
+  let output = '';
+  const children: ChildProcess[] = [];
+  let proc!: ChildProcess;
+  let port = 0;
+
+  const launch = async () => {
+    if (existsSync(kubeconfig)) rmSync(kubeconfig);
+    proc = spawn(process.execPath, [KTS_BIN, 'server', '--disable-agent', '--data-dir', dataDir, '--https-listen-port', String(port), '--bind-address', '127.0.0.1', ...(opts.extraArgs ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    proc.stdout!.on('data', (d) => (output += d));
+    proc.stderr!.on('data', (d) => (output += d));
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (proc.exitCode !== null) throw new Error(`kts server exited (${proc.exitCode}):\n${output}`);
+      if (/kts server is ready/.test(output) && existsSync(kubeconfig)) break;
+      await sleep(50);
+    }
+    if (!existsSync(kubeconfig)) throw new Error(`kts server did not become ready:\n${output}`);
+    const m = /server: https:\/\/[^:]+:(\d+)/.exec(readFileSync(kubeconfig, 'utf8'));
+    port = Number(m![1]);
+  };
+  port = 0;
+  await launch();
+  const srv: KtsServer = {
+    dataDir,
+    home,
+    kubeconfig,
+    get port() {
+      return port;
+    },
+    get proc() {
+      return proc;
+    },
+    logs: () => output,
+    kubectl(args, o = {}) {
+      const r = spawnSync(o.bin ?? 'kubectl', args, { input: o.input, encoding: 'utf8', env: { ...kubectlEnv(home, kubeconfig), ...(o.env ?? {}) }, timeout: o.timeoutMs ?? 60_000 });
+      return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+    },
+    kubectlBg(args) {
+      const c = spawn('kubectl', args, { env: kubectlEnv(home, kubeconfig), stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(c);
+      return c;
+    },
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill(signal);
+      await exited;
+    },
+    async restart() {
+      await srv.stop();
+      await launch();
+    },
+    async cleanup() {
+      for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+      await srv.stop('SIGKILL');
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
+  return srv;
+}
+
+function kubectlEnv(home: string, kubeconfig: string): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: home, KUBECONFIG: kubeconfig };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Polls until `fn` returns a truthy value or the timeout passes. */
+export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+/** A raw HTTPS request to the server with the admin credentials from the kubeconfig. */
+export function rawRequest(srv: KtsServer, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}, auth = true): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  const kc = readFileSync(srv.kubeconfig, 'utf8');
+  const field = (name: string) => Buffer.from(new RegExp(`${name}: (\\S+)`).exec(kc)![1]!, 'base64').toString('utf8');
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port: srv.port, path, method, headers: { ...(body !== undefined ? { 'Content-Length': String(Buffer.byteLength(body)) } : {}), ...headers }, ca: field('certificate-authority-data'), cert: auth ? field('client-certificate-data') : undefined, key: auth ? field('client-key-data') : undefined },
+      (res) => {
+        let data = '';
+        res.on('data', (d) => (data += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data }));
+      },
+    );
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+export function writeTemp(srv: KtsServer, name: string, content: string): string {
+  const p = join(srv.home, '..', name);
+  writeFileSync(p, content);
+  return p;
+}
