@@ -80,7 +80,7 @@ export function staleConflict(r: ResourceRef, name: string): StatusError {
 
 /** A field-level validation problem, as upstream's field.Error. */
 export interface FieldError {
-  type: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueDuplicate' | 'FieldValueForbidden' | 'FieldValueTooLong' | 'FieldValueTooMany' | 'FieldValueTypeInvalid' | 'InternalError';
+  type: 'FieldValueRequired' | 'FieldValueNotFound' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueDuplicate' | 'FieldValueForbidden' | 'FieldValueTooLong' | 'FieldValueTooMany' | 'FieldValueTypeInvalid' | 'InternalError';
   field: string;
   /** The full message for this one error, e.g. `spec.replicas: Invalid value: -1: must be greater than or equal to 0`. */
   message: string;
@@ -90,6 +90,9 @@ export interface FieldError {
 export const fieldErrors = {
   required(field: string, detail = ''): FieldError {
     return { type: 'FieldValueRequired', field, message: `${field}: Required value${detail ? ': ' + detail : ''}` };
+  },
+  notFound(field: string, value: unknown): FieldError {
+    return { type: 'FieldValueNotFound', field, message: `${field}: Not found: ${formatValue(value)}` };
   },
   invalid(field: string, value: unknown, detail: string): FieldError {
     return { type: 'FieldValueInvalid', field, message: `${field}: Invalid value: ${formatValue(value)}${detail ? ': ' + detail : ''}` };

@@ -6,7 +6,7 @@ import { isPlainObject } from '../api/types.js';
 import type { ResourceInfo } from '../api/resources.js';
 import { StatusError, badRequest } from '../api/errors.js';
 import { structOf, schemas } from '../api/schema/index.js';
-import { checkStructure, strictDecodingMessage, typeErrorMessage } from '../api/schema/structure.js';
+import { checkStructure, strictDecodingMessage, strictDecodingProblems, typeErrorMessage } from '../api/schema/structure.js';
 import { findDuplicateFields } from '../api/schema/duplicate-fields.js';
 import { decodeDocument, mediaType, readBody } from './body.js';
 import { apiVersionOf } from './registry/convert.js';
@@ -57,16 +57,17 @@ export function checkObject(value: unknown, target: DecodeTarget, fv: FieldValid
     throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${expectedApiVersion})`);
   }
   if (obj.metadata !== undefined && obj.metadata !== null && !isPlainObject(obj.metadata)) {
-    throw badRequest(typeErrorMessage(target.kind, target.version, { path: '.metadata', expected: 'object', actual: jsonTypeName(obj.metadata) }));
+    throw badRequest(typeErrorMessage(target.kind, target.version, `json: cannot unmarshal ${jsonTypeName(obj.metadata)} into Go struct field ${target.kind}.metadata of type v1.ObjectMeta`));
   }
   if (schemas.has(target.schema)) {
-    const res = checkStructure(obj, target.schema, structOf, { prune: true });
+    const res = checkStructure(obj, target.schema, structOf);
     if (res.errors.length) throw badRequest(typeErrorMessage(target.kind, target.version, res.errors[0]!));
-    if (fv === 'Strict' && (res.unknown.length || duplicates.length)) throw badRequest(strictDecodingMessage(res.unknown, duplicates));
-    if (fv === 'Warn') {
-      for (const u of res.unknown) warnings.push(`unknown field "${u.replace(/^\./, '')}"`);
-      for (const d of duplicates) warnings.push(`duplicate field "${d}"`);
+    if (fv === 'Strict' && (res.unknown.length || duplicates.length)) {
+      throw badRequest(typeErrorMessage(target.kind, target.version, strictDecodingMessage(res.unknown, duplicates, obj)));
     }
+    if (fv === 'Warn') warnings.push(...strictDecodingProblems(res.unknown, duplicates, obj));
+    // Unknown fields are dropped in every mode, as decoding into the typed object does upstream.
+    if (res.unknown.length) checkStructure(obj, target.schema, structOf, { prune: true });
   }
   obj.metadata ??= {};
   obj.apiVersion = expectedApiVersion;

@@ -218,7 +218,7 @@ async function handleSubresource(req: IncomingMessage, res: ServerResponse, ri: 
     const updated = await store.guaranteedUpdate(ri.namespace, ri.name, (cur) => {
       cur.spec = { ...(isPlainObject(cur.spec) ? cur.spec : {}), finalizers };
       return cur;
-    }, ctx);
+    }, ctx, 'finalize');
     return respond(200, await finishNamespaceIfDone(store, updated, ctx));
   }
   if (sub === 'binding' && info.resource === 'pods') {

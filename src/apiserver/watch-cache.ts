@@ -78,6 +78,24 @@ export class WatchCache {
     return { replay, cancel: () => this.subscribers.delete(sub) };
   }
 
+  /**
+   * For a resourceVersion older than the ring: a dedicated storage watch that replays history from
+   * storage and then continues live. Rejects with CompactedError when storage no longer has it.
+   */
+  async subscribeFromStorage(prefix: string, fromRevision: number, fn: Subscriber, signal: AbortSignal): Promise<void> {
+    let ready!: () => void;
+    let failed!: (e: unknown) => void;
+    const started = new Promise<void>((res, rej) => {
+      ready = res;
+      failed = rej;
+    });
+    const running = this.backend.watch(prefix, fromRevision, (evs) => fn(evs.map(toCached)), signal);
+    running.then(ready, failed);
+    // The backend rejects at once for a compacted revision; otherwise the watch is running.
+    setTimeout(ready, 50);
+    return started;
+  }
+
   get oldestRevision(): number {
     return this.startRevision;
   }

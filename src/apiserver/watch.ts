@@ -9,6 +9,7 @@ import type { Store } from './registry/store.js';
 import { buildFilter } from './registry/filter.js';
 import { listPrefix } from './registry/keys.js';
 import type { CachedEvent, WatchCache } from './watch-cache.js';
+import { CompactedError } from '../storage/backend.js';
 import type { OutputFormat } from './respond.js';
 import { toTable } from './table.js';
 
@@ -84,19 +85,27 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, p: W
   };
 
   await cache.waitFor(fromRev);
-  const sub = cache.subscribe(prefix, fromRev, onEvents);
+  const done = new AbortController();
+  let sub = cache.subscribe(prefix, fromRev, onEvents);
+  if (!sub) {
+    // Older than the cache holds: replay from storage's history, if it still has it.
+    try {
+      await cache.subscribeFromStorage(prefix, fromRev, onEvents, done.signal);
+      sub = { replay: [], cancel: () => done.abort() };
+    } catch (e) {
+      if (!(e instanceof CompactedError)) throw e;
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+      const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${fromRev} (${e.compacted})`, reason: 'Expired', code: 410 };
+      res.end(JSON.stringify({ type: 'ERROR', object: status }) + '\n');
+      return;
+    }
+  }
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
-  if (!sub) {
-    const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${fromRev} (${cache.oldestRevision})`, reason: 'Expired', code: 410 };
-    res.end(JSON.stringify({ type: 'ERROR', object: status }) + '\n');
-    return;
-  }
   for (const obj of initial) push(encode('ADDED', obj));
   if (sendInitial) push(bookmark(info, p.version, String(fromRev), true));
   onEvents(sub.replay);
 
-  const done = new AbortController();
   const stop = () => done.abort();
   const timer = setTimeout(stop, timeoutMs);
   const bookmarkTimer = bookmarks ? setInterval(() => push(bookmark(info, p.version, String(cache.revision), false)), BOOKMARK_INTERVAL_MS) : undefined;

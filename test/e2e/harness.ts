@@ -3,9 +3,9 @@
 // started here is killed when the test ends.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, readFileSync, writeFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, dirname, delimiter } from 'node:path';
 import { request } from 'node:https';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -72,7 +72,7 @@ export async function startServer(opts: { extraArgs?: string[]; dataDir?: string
     },
     logs: () => output,
     kubectl(args, o = {}) {
-      const r = spawnSync(o.bin ?? 'kubectl', args, { input: o.input, encoding: 'utf8', env: { ...kubectlEnv(home, kubeconfig), ...(o.env ?? {}) }, timeout: o.timeoutMs ?? 60_000 });
+      const r = spawnSync(kubectlBinary(o.bin ?? 'kubectl'), args, { input: o.input, encoding: 'utf8', env: { ...kubectlEnv(home, kubeconfig), ...(o.env ?? {}) }, timeout: o.timeoutMs ?? 60_000 });
       return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
     },
     kubectlBg(args) {
@@ -97,6 +97,16 @@ export async function startServer(opts: { extraArgs?: string[]; dataDir?: string
     },
   };
   return srv;
+}
+
+/** `kubectl.1.31` and friends live beside the file the `kubectl` dispatcher on PATH links to. */
+export function kubectlBinary(bin: string): string {
+  if (!bin.startsWith('kubectl.')) return bin;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const p = join(dir, 'kubectl');
+    if (existsSync(p)) return join(dirname(realpathSync(p)), bin);
+  }
+  return bin;
 }
 
 function kubectlEnv(home: string, kubeconfig: string): NodeJS.ProcessEnv {

@@ -79,11 +79,13 @@ test('errors read like upstream', () => {
   r = srv.kubectl(['create', 'configmap', 'dup'], { bin: 'kubectl.1.31' });
   assert.equal(r.code, 0, r.stderr);
   r = srv.kubectl(['create', 'configmap', 'dup'], { bin: 'kubectl.1.31' });
-  assert.match(r.stderr, /Error from server \(AlreadyExists\): configmaps "dup" already exists/);
+  assert.match(r.stderr, /configmaps "dup" already exists/);
+  r = srv.kubectl(['create', '-f', '-'], { input: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dup\n' });
+  assert.match(r.stderr, /Error from server \(AlreadyExists\): error when creating "STDIN": configmaps "dup" already exists/);
   r = srv.kubectl(['create', '-f', '-'], { input: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n' });
-  assert.match(r.stderr, /ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain/);
+  assert.match(r.stderr, /The ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain/);
   r = srv.kubectl(['create', '-f', '-'], { input: 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: -1\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers: [{name: web, image: nginx}]\n' });
-  assert.match(r.stderr, /Deployment.apps "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0/);
+  assert.match(r.stderr, /The Deployment "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0/);
   r = srv.kubectl(['create', '-f', '-'], { input: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: strict\nbogus: 1\n' });
   assert.match(r.stderr, /strict decoding error: unknown field "bogus"/);
   r = srv.kubectl(['create', '-f', '-'], { input: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [oops\n' });
@@ -123,4 +125,14 @@ test('oversized and malformed bodies get 4xx and the server survives', async () 
   assert.equal(r.status, 400);
   r = await rawRequest(srv, 'GET', '/readyz');
   assert.equal(r.status, 200);
+});
+
+test('Invalid status messages name the qualified kind, as upstream', async () => {
+  const body = JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'neg' }, spec: { replicas: -1, selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } } });
+  const r = await rawRequest(srv, 'POST', '/apis/apps/v1/namespaces/default/deployments', body, { 'Content-Type': 'application/json' });
+  assert.equal(r.status, 422);
+  const st = JSON.parse(r.body) as { message: string; reason: string; details: { causes: { field: string }[] } };
+  assert.equal(st.reason, 'Invalid');
+  assert.equal(st.message, 'Deployment.apps "neg" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0');
+  assert.equal(st.details.causes[0]!.field, 'spec.replicas');
 });

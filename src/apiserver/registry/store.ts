@@ -283,7 +283,7 @@ export class Store {
     } else {
       delete m.generation;
     }
-    this.strategy.prepareForUpdate?.(obj, old);
+    this.strategy.prepareForUpdate?.(obj, old, subresource);
     applyDefaults(this.info.group, this.info.kind, obj);
     const errs = subresource === 'status' ? validateStatusUpdate(this.info.group, this.info.kind, obj, old) : validateUpdate(this.info.group, this.info.kind, obj, old);
     this.throwIfInvalid(obj, errs);

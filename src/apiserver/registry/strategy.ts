@@ -10,8 +10,8 @@ export interface Strategy {
   tracksGeneration: boolean;
   /** Called on create after defaulting input has been parsed (reset status etc.). */
   prepareForCreate?(obj: KObject): void;
-  /** Called on update of the main resource. */
-  prepareForUpdate?(obj: KObject, old: KObject): void;
+  /** Called on update of the main resource ('' subresource) and of other writable subresources. */
+  prepareForUpdate?(obj: KObject, old: KObject, subresource: string): void;
   /** Delete returns the deleted object (pods, services, namespaces) instead of a Success Status. */
   returnDeletedObject: boolean;
   /** PUT on a missing object creates it. */
@@ -40,6 +40,17 @@ export function strategyFor(info: ResourceInfo): Strategy {
     allowCreateOnUpdate: CREATE_ON_UPDATE.has(id),
     allowUnconditionalUpdate: true,
   };
+  if (id === '/namespaces') {
+    // spec.finalizers change only through the finalize subresource (as upstream's strategy).
+    s.prepareForUpdate = (obj, old, sub) => {
+      if (sub === 'finalize') return;
+      const oldFin = (old.spec as { finalizers?: string[] } | undefined)?.finalizers;
+      const spec = (obj.spec && typeof obj.spec === 'object' ? obj.spec : {}) as { finalizers?: string[] };
+      if (oldFin) spec.finalizers = oldFin;
+      else delete spec.finalizers;
+      obj.spec = spec;
+    };
+  }
   if (hasStatus) {
     s.prepareForCreate = (obj) => {
       // Clients cannot set status on create (controllers own it); pods and a few others start with a phase.
