@@ -9,6 +9,7 @@ import { structOf, schemas } from '../api/schema/index.js';
 import { checkStructure, strictDecodingMessage, strictDecodingProblems, typeErrorMessage } from '../api/schema/structure.js';
 import { findDuplicateFields } from '../api/schema/duplicate-fields.js';
 import { decodeDocument, mediaType, readBody } from './body.js';
+import { decodeProtobufBody, PROTOBUF_MEDIA_TYPE } from '../api/protobuf/index.js';
 import { apiVersionOf } from './registry/convert.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -35,9 +36,9 @@ export async function readObject(req: IncomingMessage, target: DecodeTarget, fv:
   let format: 'json' | 'yaml';
   if (mt === 'application/json' || mt === '*/*' || mt === '') format = 'json';
   else if (mt === 'application/yaml' || mt === 'application/x-yaml' || mt === 'text/yaml') format = 'yaml';
-  else if (mt === 'application/vnd.kubernetes.protobuf') {
-    throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (protobuf request bodies are not supported yet: use kubectl 1.31, or "kubectl create -f" with a manifest)`);
-  } else throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+  else if (mt === PROTOBUF_MEDIA_TYPE) {
+    return checkObject(decodeProtobufBody(buf).object, target, fv, warnings);
+  } else throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`);
   const { value, duplicates } = decodeDocument(buf, format);
   const dups = format === 'json' && fv !== 'Ignore' ? findDuplicateFields(buf.toString('utf8')) : duplicates;
   return checkObject(value, target, fv, warnings, dups);

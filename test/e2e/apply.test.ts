@@ -163,8 +163,8 @@ test('edit through KUBE_EDITOR', () => {
 });
 
 test('output formats: yaml, json, jsonpath, custom-columns, wide, sort-by', () => {
-  srv.kubectl(['create', 'configmap', 'b-cm', '--from-literal=x=1'], { bin: 'kubectl.1.31' });
-  srv.kubectl(['create', 'configmap', 'a-cm', '--from-literal=x=1', '--from-literal=y=2'], { bin: 'kubectl.1.31' });
+  srv.kubectl(['create', 'configmap', 'b-cm', '--from-literal=x=1']);
+  srv.kubectl(['create', 'configmap', 'a-cm', '--from-literal=x=1', '--from-literal=y=2']);
   let r = srv.kubectl(['get', 'cm', 'a-cm', '-o', 'yaml']);
   assert.match(r.stdout, /kind: ConfigMap\n/);
   r = srv.kubectl(['get', 'cm', '-o', 'jsonpath={.items[*].metadata.name}']);

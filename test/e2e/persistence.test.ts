@@ -12,8 +12,8 @@ after(async () => {
 
 test('restart keeps everything; kill -9 loses no acknowledged write', async () => {
   srv = await startServer();
-  assert.equal(srv.kubectl(['create', 'namespace', 'keep'], { bin: 'kubectl.1.31' }).code, 0);
-  assert.equal(srv.kubectl(['create', 'configmap', 'kept', '-n', 'keep', '--from-literal=k=v'], { bin: 'kubectl.1.31' }).code, 0);
+  assert.equal(srv.kubectl(['create', 'namespace', 'keep']).code, 0);
+  assert.equal(srv.kubectl(['create', 'configmap', 'kept', '-n', 'keep', '--from-literal=k=v']).code, 0);
   const svcBefore = srv.kubectl(['get', 'svc', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP}']).stdout;
   await srv.restart();
   assert.equal(srv.kubectl(['get', 'cm', 'kept', '-n', 'keep', '-o', 'jsonpath={.data.k}']).stdout, 'v');

@@ -37,7 +37,7 @@ test('get all -A shows the kubernetes service', () => {
 });
 
 test('seed walk-through: namespace, run, expose, delete', async () => {
-  let r = srv.kubectl(['create', 'namespace', 'team1'], { bin: 'kubectl.1.31' });
+  let r = srv.kubectl(['create', 'namespace', 'team1']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /namespace\/team1 created/);
   r = srv.kubectl(['run', 'nginx', '--image', 'nginx', '--port=80', '-n', 'team1']);
@@ -64,10 +64,10 @@ test('seed walk-through: namespace, run, expose, delete', async () => {
   r = srv.kubectl(['get', 'pods,svc', '-n', 'team1']);
   assert.match(r.stderr + r.stdout, /No resources found in team1 namespace/);
   // Deleting the namespace removes what is in it and then the namespace itself.
-  srv.kubectl(['create', 'configmap', 'leftover', '--from-literal=a=b', '-n', 'team1'], { bin: 'kubectl.1.31' });
+  srv.kubectl(['create', 'configmap', 'leftover', '--from-literal=a=b', '-n', 'team1']);
   r = srv.kubectl(['delete', 'namespace', 'team1', '--wait=false']);
   assert.equal(r.code, 0, r.stderr);
-  r = srv.kubectl(['create', 'configmap', 'late', '-n', 'team1'], { bin: 'kubectl.1.31' });
+  r = srv.kubectl(['create', 'configmap', 'late', '-n', 'team1']);
   if (r.code !== 0) assert.match(r.stderr, /(being terminated|not found)/);
   await eventually(() => srv.kubectl(['get', 'ns', 'team1']).code !== 0, 20_000, 'namespace team1 to go away');
 });
@@ -76,9 +76,9 @@ test('errors read like upstream', () => {
   let r = srv.kubectl(['get', 'pod', 'nope']);
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /Error from server \(NotFound\): pods "nope" not found/);
-  r = srv.kubectl(['create', 'configmap', 'dup'], { bin: 'kubectl.1.31' });
+  r = srv.kubectl(['create', 'configmap', 'dup']);
   assert.equal(r.code, 0, r.stderr);
-  r = srv.kubectl(['create', 'configmap', 'dup'], { bin: 'kubectl.1.31' });
+  r = srv.kubectl(['create', 'configmap', 'dup']);
   assert.match(r.stderr, /configmaps "dup" already exists/);
   r = srv.kubectl(['create', '-f', '-'], { input: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dup\n' });
   assert.match(r.stderr, /Error from server \(AlreadyExists\): error when creating "STDIN": configmaps "dup" already exists/);
@@ -96,7 +96,7 @@ test('errors read like upstream', () => {
 });
 
 test('stale resourceVersion is a conflict', async () => {
-  srv.kubectl(['create', 'configmap', 'cas', '--from-literal=a=1'], { bin: 'kubectl.1.31' });
+  srv.kubectl(['create', 'configmap', 'cas', '--from-literal=a=1']);
   const cm = JSON.parse(srv.kubectl(['get', 'cm', 'cas', '-o', 'json']).stdout) as { metadata: { resourceVersion: string } };
   const stale = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cas', resourceVersion: cm.metadata.resourceVersion }, data: { a: '2' } });
   let r = srv.kubectl(['replace', '-f', '-'], { input: stale });
@@ -135,4 +135,52 @@ test('Invalid status messages name the qualified kind, as upstream', async () =>
   assert.equal(st.reason, 'Invalid');
   assert.equal(st.message, 'Deployment.apps "neg" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0');
   assert.equal(st.details.causes[0]!.field, 'spec.replicas');
+});
+
+test('kubectl 1.31 and 1.33 work as well as 1.32', () => {
+  for (const bin of ['kubectl.1.31', 'kubectl.1.33']) {
+    const name = `v-${bin.replace('kubectl.1.', '')}`;
+    let r = srv.kubectl(['create', 'configmap', name, '--from-literal=a=b'], { bin });
+    assert.equal(r.code, 0, `${bin}: ${r.stderr}`);
+    r = srv.kubectl(['apply', '-f', '-'], { bin, input: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}-applied\ndata:\n  k: v\n` });
+    assert.equal(r.code, 0, `${bin}: ${r.stderr}`);
+    r = srv.kubectl(['get', 'cm', name, `${name}-applied`], { bin });
+    assert.equal(r.code, 0, `${bin}: ${r.stderr}`);
+    assert.match(r.stdout, /NAME\s+DATA\s+AGE/);
+    r = srv.kubectl(['delete', 'cm', name, `${name}-applied`], { bin });
+    assert.equal(r.code, 0, `${bin}: ${r.stderr}`);
+  }
+});
+
+test('kubectl 1.32 typed create commands (protobuf bodies)', () => {
+  const ns = ['-n', 'typed'];
+  const cmds: string[][] = [
+    ['create', 'namespace', 'typed'],
+    ['create', 'deployment', 'web', '--image=nginx', '--replicas=2', '--port=80', ...ns],
+    ['create', 'configmap', 'c1', '--from-literal=a=b', ...ns],
+    ['create', 'secret', 'generic', 's1', '--from-literal=p=q', ...ns],
+    ['create', 'service', 'clusterip', 'svc1', '--tcp=80:8080', ...ns],
+    ['create', 'serviceaccount', 'sa1', ...ns],
+    ['create', 'job', 'j1', '--image=busybox', ...ns, '--', 'echo', 'hi'],
+    ['create', 'cronjob', 'cj1', '--image=busybox', '--schedule=*/5 * * * *', ...ns],
+    ['create', 'quota', 'q1', '--hard=pods=10', ...ns],
+    ['create', 'pdb', 'pdb1', '--selector=app=web', '--min-available=1', ...ns],
+    ['create', 'priorityclass', 'high', '--value=1000'],
+    ['create', 'ingress', 'ing1', '--rule=foo.com/bar=svc1:80', ...ns],
+    ['create', 'role', 'r1', '--verb=get', '--resource=pods', ...ns],
+    ['create', 'rolebinding', 'rb1', '--role=r1', '--user=bob', ...ns],
+    ['create', 'clusterrole', 'cr1', '--verb=get', '--resource=nodes'],
+    ['create', 'clusterrolebinding', 'crb1', '--clusterrole=cr1', '--user=bob'],
+  ];
+  for (const c of cmds) {
+    const r = srv.kubectl(c);
+    assert.equal(r.code, 0, `${c.join(' ')}: ${r.stderr}`);
+    assert.match(r.stdout, /created/);
+  }
+  let r = srv.kubectl(['get', 'deploy', 'web', ...ns, '-o', 'jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort}']);
+  assert.equal(r.stdout, '2 nginx 80');
+  r = srv.kubectl(['get', 'secret', 's1', ...ns, '-o', 'jsonpath={.data.p}']);
+  assert.equal(Buffer.from(r.stdout, 'base64').toString(), 'q');
+  r = srv.kubectl(['get', 'ing', 'ing1', ...ns, '-o', 'jsonpath={.spec.rules[0].host}{.spec.rules[0].http.paths[0].path}']);
+  assert.equal(r.stdout, 'foo.com/bar');
 });

@@ -20,7 +20,7 @@ test('get -w streams changes made by another client', async () => {
   w.stderr!.on('data', (d) => (out += d));
   await eventually(() => out.includes('kube-root-ca.crt') || out.includes('NAME') || out.length > 0 || true, 2000);
   await new Promise((r) => setTimeout(r, 1500));
-  assert.equal(srv.kubectl(['create', 'configmap', 'w1', '--from-literal=a=1'], { bin: 'kubectl.1.31' }).code, 0);
+  assert.equal(srv.kubectl(['create', 'configmap', 'w1', '--from-literal=a=1']).code, 0);
   await eventually(() => /ADDED\s+w1/.test(out), 10_000, `ADDED w1 in:\n${out}`);
   assert.equal(srv.kubectl(['label', 'cm', 'w1', 'x=y']).code, 0);
   await eventually(() => /MODIFIED\s+w1/.test(out), 10_000, `MODIFIED w1 in:\n${out}`);
@@ -30,7 +30,7 @@ test('get -w streams changes made by another client', async () => {
 });
 
 test('get X -w shows the first change', async () => {
-  assert.equal(srv.kubectl(['create', 'configmap', 'single', '--from-literal=a=1'], { bin: 'kubectl.1.31' }).code, 0);
+  assert.equal(srv.kubectl(['create', 'configmap', 'single', '--from-literal=a=1']).code, 0);
   const w = srv.kubectlBg(['get', 'cm', 'single', '-w', '-o', 'jsonpath={.metadata.labels.step}{"\\n"}']);
   let out = '';
   w.stdout!.on('data', (d) => (out += d));
@@ -43,7 +43,7 @@ test('get X -w shows the first change', async () => {
 test('watch from a resourceVersion resumes; bookmarks; label selector transitions', async () => {
   const list = await rawRequest(srv, 'GET', '/api/v1/namespaces/default/configmaps');
   const rv = (JSON.parse(list.body) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
-  srv.kubectl(['create', 'configmap', 'sel', '--from-literal=a=1'], { bin: 'kubectl.1.31' });
+  srv.kubectl(['create', 'configmap', 'sel', '--from-literal=a=1']);
   srv.kubectl(['label', 'cm', 'sel', 'pick=yes']);
   srv.kubectl(['label', 'cm', 'sel', 'pick-']);
   const r = await rawRequest(srv, 'GET', `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv}&labelSelector=pick%3Dyes&timeoutSeconds=1`);

@@ -1,0 +1,300 @@
+// Decodes Kubernetes protobuf request bodies (application/vnd.kubernetes.protobuf, what kubectl 1.32's
+// typed commands POST) into the JSON object a JSON client would have sent, so everything after the
+// body parser sees one shape. The body is the magic `k8s\0` and a runtime.Unknown envelope whose
+// `raw` is the object's message; the schema DSL says what each field is, the field tables say
+// which number it travels under. See docs/protobuf.md for the mapping rules.
+import { StatusError } from '../errors.js';
+import type { Schema } from '../schema/dsl.js';
+import { schemas, structForKind } from '../schema/index.js';
+import { isPlainObject } from '../types.js';
+import { intOrString, quantity, rawJson, time } from './well-known.js';
+import { expectWire, hasProtobufMagic, malformed, PROTOBUF_MAGIC, utf8Decode, WireReader, WireType } from './wire.js';
+
+export { hasProtobufMagic, PROTOBUF_MAGIC } from './wire.js';
+
+export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
+
+/** Field numbers and JSON-shape facts, in the format of the fields-*.ts files. */
+export interface FieldTables {
+  /** struct name → JSON field → protobuf field number. */
+  fields: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** struct name → JSON field → [wrapper field number, member number inside the wrapper]. */
+  inlineMembers: Readonly<Record<string, Readonly<Record<string, readonly [number, number]>>>>;
+  /** struct name → scalar fields whose zero value JSON omits (non-pointer Go fields with omitempty). */
+  omitEmpty: Readonly<Record<string, readonly string[]>>;
+  /** struct name → fields JSON-encoded as null when unset (nil slices, maps, pointers without omitempty). */
+  nullWhenAbsent: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface DecodedBody {
+  apiVersion: string;
+  kind: string;
+  /** The object, apiVersion and kind first, as a JSON client would send it. */
+  object: Record<string, unknown>;
+}
+
+/** Deeper nesting than any real object reaches; bounds recursion on hostile input. */
+const MAX_DEPTH = 100;
+
+/** Decodes a whole protobuf request body; every failure is a StatusError. */
+export function decodeProtobufBody(buf: Uint8Array, tables: FieldTables): DecodedBody {
+  if (!hasProtobufMagic(buf)) {
+    throw new StatusError(400, 'BadRequest', 'the request body is not a Kubernetes protobuf envelope: it does not start with the bytes "k8s\\x00"');
+  }
+  const env = decodeEnvelope(new WireReader(buf, PROTOBUF_MAGIC.length));
+  if (!env.kind) throw new StatusError(400, 'BadRequest', "Object 'Kind' is missing in the protobuf request body");
+  if (!env.apiVersion) throw new StatusError(400, 'BadRequest', "Object 'apiVersion' is missing in the protobuf request body");
+  if (env.contentEncoding) {
+    throw new StatusError(415, 'UnsupportedMediaType', `the protobuf request body uses content encoding "${env.contentEncoding}"; only unencoded bodies are supported`);
+  }
+  const slash = env.apiVersion.indexOf('/');
+  const [group, version] = slash < 0 ? ['', env.apiVersion] : [env.apiVersion.slice(0, slash), env.apiVersion.slice(slash + 1)];
+  const struct = structForKind(group, version, env.kind);
+  if (!struct) throw new StatusError(415, 'UnsupportedMediaType', `no kind "${env.kind}" is registered for version "${env.apiVersion}"`);
+  const fields = decodeMessage(env.raw, struct.name, tables);
+  return { apiVersion: env.apiVersion, kind: env.kind, object: { apiVersion: env.apiVersion, kind: env.kind, ...fields } };
+}
+
+/** Decodes one message of the named schema struct (no envelope). */
+export function decodeMessage(bytes: Uint8Array, structName: string, tables: FieldTables): Record<string, unknown> {
+  return decodeStruct(new WireReader(bytes), structName, { tables, depth: 0, path: '' }, {});
+}
+
+// --- envelope ----------------------------------------------------------------------------------
+
+interface Envelope {
+  apiVersion: string;
+  kind: string;
+  raw: Uint8Array;
+  contentEncoding: string;
+}
+
+/** runtime.Unknown: typeMeta = 1 {apiVersion = 1, kind = 2}, raw = 2, contentEncoding = 3, contentType = 4. */
+function decodeEnvelope(r: WireReader): Envelope {
+  const env: Envelope = { apiVersion: '', kind: '', raw: new Uint8Array(), contentEncoding: '' };
+  while (!r.done()) {
+    const { field, wireType } = r.tag();
+    if (field === 1) {
+      expectWire(wireType, WireType.LengthDelimited, 'typeMeta');
+      const t = r.message();
+      while (!t.done()) {
+        const inner = t.tag();
+        if (inner.field === 1 || inner.field === 2) {
+          expectWire(inner.wireType, WireType.LengthDelimited, inner.field === 1 ? 'typeMeta.apiVersion' : 'typeMeta.kind');
+          const s = t.string();
+          if (inner.field === 1) env.apiVersion = s;
+          else env.kind = s;
+        } else t.skip(inner.wireType);
+      }
+    } else if (field === 2) {
+      expectWire(wireType, WireType.LengthDelimited, 'raw');
+      env.raw = r.bytes();
+    } else if (field === 3) {
+      expectWire(wireType, WireType.LengthDelimited, 'contentEncoding');
+      env.contentEncoding = r.string();
+    } else r.skip(wireType); // contentType (4) is informational: the outer media type already chose protobuf.
+  }
+  return env;
+}
+
+// --- plans: the tables compiled per struct for lookups by field number ----------------------------
+
+interface Slot {
+  name: string;
+  schema: Schema;
+  omitZero: boolean;
+}
+
+interface Plan {
+  slots: Map<number, Slot>;
+  nulls: readonly string[];
+  /** wrapper field number → member number → slot. */
+  inline: Map<number, Map<number, Slot>>;
+}
+
+const planCache = new WeakMap<FieldTables, Map<string, Plan>>();
+
+function planFor(tables: FieldTables, name: string): Plan {
+  let cache = planCache.get(tables);
+  if (!cache) planCache.set(tables, (cache = new Map()));
+  const cached = cache.get(name);
+  if (cached) return cached;
+
+  const struct = schemas.get(name);
+  const numbers = tables.fields[name];
+  if (!struct || !numbers) {
+    throw new StatusError(415, 'UnsupportedMediaType', `protobuf decoding of ${name} is not supported; send the object as application/json`);
+  }
+  const omit = new Set(tables.omitEmpty[name] ?? []);
+  const slot = (json: string): Slot | undefined => {
+    const def = struct.fields[json];
+    return def && { name: json, schema: def.schema, omitZero: omit.has(json) };
+  };
+  const plan: Plan = { slots: new Map(), inline: new Map(), nulls: (tables.nullWhenAbsent[name] ?? []).filter((f) => f in struct.fields) };
+  for (const [json, n] of Object.entries(numbers)) {
+    const s = slot(json);
+    if (s) plan.slots.set(n, s);
+  }
+  for (const [json, [wrapper, member]] of Object.entries(tables.inlineMembers[name] ?? {})) {
+    const s = slot(json);
+    if (!s) continue;
+    let members = plan.inline.get(wrapper);
+    if (!members) plan.inline.set(wrapper, (members = new Map()));
+    members.set(member, s);
+  }
+  cache.set(name, plan);
+  return plan;
+}
+
+// --- messages and values -------------------------------------------------------------------------
+
+interface Ctx {
+  tables: FieldTables;
+  depth: number;
+  /** JSON path of the value being decoded, for error messages. */
+  path: string;
+}
+
+const child = (ctx: Ctx, path: string): Ctx => {
+  if (ctx.depth >= MAX_DEPTH) throw malformed(`messages nested deeper than ${MAX_DEPTH} levels at ${path}`);
+  return { tables: ctx.tables, depth: ctx.depth + 1, path };
+};
+
+const join = (path: string, name: string): string => (path ? `${path}.${name}` : name);
+
+function decodeStruct(r: WireReader, name: string, ctx: Ctx, out: Record<string, unknown>): Record<string, unknown> {
+  const plan = planFor(ctx.tables, name);
+  readFields(r, plan.slots, plan.inline, ctx, out);
+  for (const f of plan.nulls) if (!(f in out)) out[f] = null;
+  return out;
+}
+
+function readFields(r: WireReader, slots: Map<number, Slot>, inline: Map<number, Map<number, Slot>> | undefined, ctx: Ctx, out: Record<string, unknown>): void {
+  while (!r.done()) {
+    const { field, wireType } = r.tag();
+    const slot = slots.get(field);
+    if (slot) {
+      readSlot(r, wireType, slot, ctx, out);
+      continue;
+    }
+    const members = inline?.get(field);
+    if (members) {
+      // An inline-embedded struct: its members land on the parent object.
+      expectWire(wireType, WireType.LengthDelimited, ctx.path || 'object');
+      readFields(r.message(), members, undefined, child(ctx, ctx.path), out);
+      continue;
+    }
+    r.skip(wireType); // unknown to kts: a newer field or one kts does not model
+  }
+}
+
+function readSlot(r: WireReader, wireType: number, slot: Slot, ctx: Ctx, out: Record<string, unknown>): void {
+  const s = slot.schema;
+  const path = join(ctx.path, slot.name);
+  if (s.type === 'array') {
+    const prev = out[slot.name];
+    const list: unknown[] = Array.isArray(prev) ? prev : [];
+    out[slot.name] = list;
+    const packedAs = scalarWireType(s.items);
+    if (wireType === WireType.LengthDelimited && packedAs !== undefined) {
+      const packed = r.message();
+      while (!packed.done()) list.push(readValue(packed, packedAs, s.items, { ...ctx, path: `${path}[${list.length}]` }));
+    } else {
+      list.push(readValue(r, wireType, s.items, { ...ctx, path: `${path}[${list.length}]` }));
+    }
+    return;
+  }
+  if (s.type === 'map') {
+    expectWire(wireType, WireType.LengthDelimited, path);
+    const prev = out[slot.name];
+    const map: Record<string, unknown> = isPlainObject(prev) ? prev : {};
+    out[slot.name] = map;
+    readMapEntry(r.message(), s.values, child(ctx, path), map);
+    return;
+  }
+  if (s.type === 'ref') {
+    // A message field seen twice merges, as protobuf specifies.
+    expectWire(wireType, WireType.LengthDelimited, path);
+    const prev = out[slot.name];
+    out[slot.name] = decodeStruct(r.message(), s.ref, child(ctx, path), isPlainObject(prev) ? prev : {});
+    return;
+  }
+  const v = readValue(r, wireType, s, { ...ctx, path });
+  if (slot.omitZero && (v === '' || v === 0 || v === false)) delete out[slot.name];
+  else out[slot.name] = v;
+}
+
+/** A map entry message: key = 1 (string), value = 2. */
+function readMapEntry(e: WireReader, values: Schema, ctx: Ctx, map: Record<string, unknown>): void {
+  let key = '';
+  let value: unknown;
+  while (!e.done()) {
+    const { field, wireType } = e.tag();
+    if (field === 1) {
+      expectWire(wireType, WireType.LengthDelimited, `${ctx.path} (map key)`);
+      key = e.string();
+    } else if (field === 2) {
+      value = readValue(e, wireType, values, ctx);
+    } else e.skip(wireType);
+  }
+  map[key] = value === undefined ? zeroValue(values) : value;
+}
+
+function readValue(r: WireReader, wireType: number, s: Schema, ctx: Ctx): unknown {
+  switch (s.type) {
+    case 'string': {
+      expectWire(wireType, WireType.LengthDelimited, ctx.path);
+      const b = r.bytes();
+      return s.format === 'byte' ? Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64') : utf8Decode(b);
+    }
+    case 'integer':
+      expectWire(wireType, WireType.Varint, ctx.path);
+      return s.format === 'int32' ? r.int32() : r.int64();
+    case 'number':
+      expectWire(wireType, WireType.Fixed64, ctx.path);
+      return r.double();
+    case 'boolean':
+      expectWire(wireType, WireType.Varint, ctx.path);
+      return r.bool();
+    case 'ref':
+      expectWire(wireType, WireType.LengthDelimited, ctx.path);
+      return decodeStruct(r.message(), s.ref, child(ctx, ctx.path), {});
+    case 'int-or-string':
+      expectWire(wireType, WireType.LengthDelimited, ctx.path);
+      return intOrString(r.message(), ctx.path);
+    case 'quantity':
+      expectWire(wireType, WireType.LengthDelimited, ctx.path);
+      return quantity(r.message(), ctx.path);
+    case 'time':
+      expectWire(wireType, WireType.LengthDelimited, ctx.path);
+      return time(r.message(), s.micro === true, ctx.path);
+    case 'any':
+      expectWire(wireType, WireType.LengthDelimited, ctx.path);
+      return rawJson(r.message(), ctx.path);
+    case 'map':
+    case 'array':
+      // Protobuf has no list of lists or list of maps; no Kubernetes schema declares one.
+      throw new StatusError(415, 'UnsupportedMediaType', `protobuf decoding of nested collections (${ctx.path}) is not supported`);
+  }
+}
+
+/** The wire type a packable scalar travels as; undefined for types that cannot be packed. */
+function scalarWireType(s: Schema): number | undefined {
+  if (s.type === 'integer' || s.type === 'boolean') return WireType.Varint;
+  if (s.type === 'number') return WireType.Fixed64;
+  return undefined;
+}
+
+/** What an absent map value means: the Go zero value, as JSON. */
+function zeroValue(s: Schema): unknown {
+  switch (s.type) {
+    case 'string': return '';
+    case 'integer': case 'number': case 'int-or-string': return 0;
+    case 'boolean': return false;
+    case 'quantity': return '0';
+    case 'ref': case 'map': return {};
+    case 'array': return [];
+    case 'time': case 'any': return null;
+  }
+}
+
