@@ -219,7 +219,8 @@ async function handleSubresource(req: IncomingMessage, res: ServerResponse, ri: 
       cur.spec = { ...(isPlainObject(cur.spec) ? cur.spec : {}), finalizers };
       return cur;
     }, ctx, 'finalize');
-    return respond(200, await finishNamespaceIfDone(store, updated, ctx));
+    // The store deletes the namespace once no finalizers remain.
+    return respond(200, updated);
   }
   if (sub === 'binding' && info.resource === 'pods') {
     if (ri.verb !== 'create') throw methodNotAllowed('the server does not allow this method on the requested resource');
@@ -263,16 +264,6 @@ async function handleSubresource(req: IncomingMessage, res: ServerResponse, ri: 
   }
   void deps;
   throw new StatusError(405, 'MethodNotAllowed', `the ${info.resource}/${sub} subresource is not supported by this kts version yet`);
-}
-
-/** Deletes a terminating namespace once both finalizer lists are empty. */
-async function finishNamespaceIfDone(store: Store, ns: KObject, ctx: RequestContext): Promise<KObject> {
-  const specFin = (ns.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
-  if (ns.metadata.deletionTimestamp && specFin.length === 0 && !(ns.metadata.finalizers?.length)) {
-    const r = await store.delete('', ns.metadata.name!, {}, ctx);
-    return r.obj;
-  }
-  return ns;
 }
 
 interface ScaleSpecHolder {

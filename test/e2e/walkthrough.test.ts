@@ -70,6 +70,12 @@ test('seed walk-through: namespace, run, expose, delete', async () => {
   r = srv.kubectl(['create', 'configmap', 'late', '-n', 'team1']);
   if (r.code !== 0) assert.match(r.stderr, /(being terminated|not found)/);
   await eventually(() => srv.kubectl(['get', 'ns', 'team1']).code !== 0, 20_000, 'namespace team1 to go away');
+  // Its contents went with it: a new namespace of the same name starts empty.
+  assert.equal(srv.kubectl(['create', 'namespace', 'team1']).code, 0);
+  r = srv.kubectl(['get', 'cm', 'leftover', '-n', 'team1']);
+  assert.match(r.stderr, /configmaps "leftover" not found/);
+  r = srv.kubectl(['delete', 'namespace', 'kube-system']);
+  assert.match(r.stderr, /Forbidden/);
 });
 
 test('errors read like upstream', () => {

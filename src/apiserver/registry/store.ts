@@ -293,7 +293,7 @@ export class Store {
   private async persistUpdate(key: string, obj: KObject, old: KObject, kv: KeyValue, ctx: RequestContext): Promise<KObject> {
     const name = obj.metadata.name!;
     // A deleting object whose last finalizer was removed is deleted now.
-    if (obj.metadata.deletionTimestamp && !(obj.metadata.finalizers?.length) && !this.waitsForGrace(obj)) {
+    if (obj.metadata.deletionTimestamp && !this.hasFinalizers(obj) && !this.waitsForGrace(obj)) {
       if (ctx.dryRun) return obj;
       try {
         const del = await this.backend.delete(key, kv.modRevision);
@@ -323,6 +323,15 @@ export class Store {
     } catch (e) {
       throw this.mapWriteError(e, name);
     }
+  }
+
+  /** metadata.finalizers, and for namespaces also spec.finalizers (the namespace controller's). */
+  private hasFinalizers(obj: KObject): boolean {
+    if (obj.metadata.finalizers?.length) return true;
+    if (this.info.group === '' && this.info.resource === 'namespaces') {
+      return ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers?.length ?? 0) > 0;
+    }
+    return false;
   }
 
   /** Pods with a pending graceful deletion stay until the kubelet confirms (grace 0). */
@@ -365,7 +374,8 @@ export class Store {
       if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
       const grace = this.hooks.gracePeriod?.(obj, opts.gracePeriodSeconds) ?? 0;
       const pendingGrace = grace > 0 && !(obj.metadata.deletionTimestamp && (obj.metadata.deletionGracePeriodSeconds ?? 0) <= grace);
-      if (finalizers.length > 0 || pendingGrace || (obj.metadata.deletionTimestamp && grace > 0)) {
+      const withFinalizers = finalizers.length > 0 || this.hasFinalizers(obj);
+      if (withFinalizers || pendingGrace || (obj.metadata.deletionTimestamp && grace > 0)) {
         // Graceful: mark for deletion; finalizers' owners (or the kubelet) finish it.
         const upd = clone(obj);
         if (!upd.metadata.deletionTimestamp) upd.metadata.deletionTimestamp = nowRfc3339(grace);
