@@ -3,6 +3,7 @@
 import { createServer as createHttpsServer } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setMaxListeners } from 'node:events';
 import type { Backend } from '../storage/backend.js';
 import type { KObject } from '../api/types.js';
 import { builtinResources } from '../api/resources.js';
@@ -54,6 +55,8 @@ export interface ApiServer {
 }
 
 export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log: Logger, signal: AbortSignal): Promise<ApiServer> {
+  // Every watch listens on the server's signal; thousands of watchers are normal, not a leak.
+  setMaxListeners(0, signal);
   const resources: ResourceInfo[] = builtinResources;
   const discovery = new Discovery(resources);
   const cache = new WatchCache(backend);

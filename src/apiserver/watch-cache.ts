@@ -14,6 +14,8 @@ export interface CachedEvent {
   /** Decoded lazily, shared by all watchers (read-only). */
   object(): KObject;
   prevObject(): KObject | undefined;
+  /** Encoded watch lines shared by watchers (key: group/version/type). */
+  encoded?: Map<string, string>;
 }
 
 export type Subscriber = (events: CachedEvent[]) => void;

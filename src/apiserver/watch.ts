@@ -25,6 +25,7 @@ export interface WatchParams {
 }
 
 const BOOKMARK_INTERVAL_MS = 30_000;
+const MAX_QUEUED_EVENTS = 50_000;
 
 export async function serveWatch(req: IncomingMessage, res: ServerResponse, p: WatchParams): Promise<void> {
   const { store, cache, query } = p;
@@ -59,33 +60,41 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, p: W
 
   const queue: string[] = [];
   let wake: (() => void) | undefined;
+  const done = new AbortController();
   const push = (line: string) => {
-    queue.push(line);
+    // A watcher that does not keep up is closed (as upstream's cacher does); the client re-lists.
+    if (queue.length >= MAX_QUEUED_EVENTS) done.abort();
+    else queue.push(line);
     wake?.();
   };
-  const encode = (type: string, obj: KObject): string => {
+  // Plain JSON events are the same bytes for every watcher of a version: encode once per event.
+  const encodeKey = p.out.type === 'json' ? `${info.group}/${p.version}` : undefined;
+  const encode = (type: string, obj: KObject, e?: CachedEvent): string => {
+    const memo = encodeKey && e ? e.encoded?.get(`${encodeKey}/${type}`) : undefined;
+    if (memo) return memo;
     const out = store.output(obj, p.version);
     const object = p.out.type === 'table' ? toTable(info, [out], { resourceVersion: out.metadata.resourceVersion }, p.out.includeObject) : out;
-    return JSON.stringify({ type, object }) + '\n';
+    const line = JSON.stringify({ type, object }) + '\n';
+    if (encodeKey && e) (e.encoded ??= new Map()).set(`${encodeKey}/${type}`, line);
+    return line;
   };
   const onEvents = (events: CachedEvent[]) => {
     for (const e of events) {
       const obj = e.object();
       if (e.type === 'delete') {
-        if (filter(obj)) push(encode('DELETED', obj));
+        if (filter(obj)) push(encode('DELETED', obj, e));
         continue;
       }
       const cur = filter(obj);
       const prev = e.prevObject();
       const was = prev ? filter(prev) : false;
-      if (cur && (e.created || !was)) push(encode('ADDED', obj));
-      else if (cur) push(encode('MODIFIED', obj));
+      if (cur && (e.created || !was)) push(encode('ADDED', obj, e));
+      else if (cur) push(encode('MODIFIED', obj, e));
       else if (was && prev) push(encode('DELETED', { ...prev, metadata: { ...prev.metadata, resourceVersion: obj.metadata.resourceVersion } }));
     }
   };
 
   await cache.waitFor(fromRev);
-  const done = new AbortController();
   let sub = cache.subscribe(prefix, fromRev, onEvents);
   if (!sub) {
     // Older than the cache holds: replay from storage's history, if it still has it.
@@ -107,6 +116,7 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, p: W
   onEvents(sub.replay);
 
   const stop = () => done.abort();
+  done.signal.addEventListener('abort', () => wake?.(), { once: true });
   const timer = setTimeout(stop, timeoutMs);
   const bookmarkTimer = bookmarks ? setInterval(() => push(bookmark(info, p.version, String(cache.revision), false)), BOOKMARK_INTERVAL_MS) : undefined;
   req.on('close', stop);
@@ -115,18 +125,23 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, p: W
   try {
     while (!done.signal.aborted) {
       if (queue.length === 0) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          done.signal.addEventListener('abort', () => resolve(), { once: true });
-        });
+        await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;
         continue;
       }
       const chunk = queue.splice(0, queue.length).join('');
-      if (!res.write(chunk)) await new Promise<void>((resolve) => {
-        res.once('drain', resolve);
-        done.signal.addEventListener('abort', () => resolve(), { once: true });
-      });
+      if (!res.write(chunk)) {
+        // Wait for the socket to drain (or the watch to end); new events queue up meanwhile.
+        await new Promise<void>((resolve) => {
+          const finish = () => {
+            res.off('drain', finish);
+            resolve();
+          };
+          res.once('drain', finish);
+          wake = () => done.signal.aborted && finish();
+        });
+        wake = undefined;
+      }
     }
   } finally {
     sub.cancel();
