@@ -1,28 +1,21 @@
 // The namespace controller: when a namespace is being deleted, deletes everything in it through
 // the API, then removes the "kubernetes" finalizer (PUT .../finalize) so the namespace goes away.
-// Level-triggered: it reconciles every terminating namespace on each event and on a resync timer.
+// Level-triggered: a namespace still holding objects is looked at again shortly.
 import type { KObject } from '../api/types.js';
-import type { ResourceInfo } from '../api/resources.js';
 import { StatusError } from '../api/errors.js';
-import type { Logger } from '../util/log.js';
-import { RestClient, resourcePath } from '../client/rest-client.js';
+import { resourcePath } from '../client/rest-client.js';
+import { Controller } from '../client/controller.js';
+import type { ControllerContext, ControllerDef } from './context.js';
 
-export interface NamespaceControllerDeps {
-  client: RestClient;
-  resources: ResourceInfo[];
-  log: Logger;
-  resyncMs?: number;
-}
-
-export async function runNamespaceController(deps: NamespaceControllerDeps, signal: AbortSignal): Promise<void> {
-  const { client, log } = deps;
-  const namespaced = deps.resources.filter((r) => r.namespaced && (r.verbs ?? ['list', 'delete']).includes('delete') && !(r.group === 'events.k8s.io'));
-  const busy = new Set<string>();
-  const reconcile = async (ns: KObject) => {
-    const name = ns.metadata.name!;
-    if (!ns.metadata.deletionTimestamp || busy.has(name)) return;
-    busy.add(name);
-    try {
+export const namespaceController: ControllerDef = {
+  name: 'namespace',
+  async start(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
+    const { client } = ctx;
+    const namespaces = ctx.informers.informer('', 'v1', 'namespaces');
+    const namespaced = ctx.resources.filter((r) => r.namespaced && (r.verbs ?? ['delete']).includes('delete') && r.group !== 'events.k8s.io');
+    const controller = new Controller({ name: 'namespace', log: ctx.log, workers: 2 }, async (name) => {
+      const ns = namespaces.get('', name);
+      if (!ns || !ns.metadata.deletionTimestamp) return;
       let remaining = 0;
       for (const r of namespaced) {
         const v = r.versions[0]!.version;
@@ -37,42 +30,19 @@ export async function runNamespaceController(deps: NamespaceControllerDeps, sign
           }
         }
       }
-      if (remaining > 0) return; // next resync checks again
+      if (remaining > 0) return { requeueAfterMs: 1000 };
       const spec = (ns.spec ?? {}) as { finalizers?: string[] };
-      if ((spec.finalizers ?? []).includes('kubernetes')) {
-        const fresh = await client.get(resourcePath('', 'v1', 'namespaces', undefined, name));
-        const fs = ((fresh.spec ?? {}) as { finalizers?: string[] }).finalizers ?? [];
-        fresh.spec = { ...(fresh.spec as object), finalizers: fs.filter((f) => f !== 'kubernetes') };
-        await client.update(resourcePath('', 'v1', 'namespaces', undefined, name, 'finalize'), fresh);
-        log.info(`namespace ${name}: contents removed, finalized`);
-      }
-    } catch (e) {
-      if (!(e instanceof StatusError && (e.code === 404 || e.code === 409))) log.warn(`namespace ${name}: ${(e as Error).message}`);
-    } finally {
-      busy.delete(name);
-    }
-  };
-  const resyncAll = async () => {
-    try {
-      const list = await client.list(resourcePath('', 'v1', 'namespaces'));
-      await Promise.all(list.items.map(reconcile));
-    } catch (e) {
-      if (!signal.aborted) log.warn(`namespace resync: ${(e as Error).message}`);
-    }
-  };
-  const timer = setInterval(() => void resyncAll(), deps.resyncMs ?? 2000);
-  try {
-    while (!signal.aborted) {
-      try {
-        await client.watch(resourcePath('', 'v1', 'namespaces'), (e) => {
-          if (e.type === 'ADDED' || e.type === 'MODIFIED') void reconcile(e.object);
-        }, signal);
-      } catch (e) {
-        if (!signal.aborted) log.warn(`namespace watch: ${(e as Error).message}`);
-      }
-      if (!signal.aborted) await new Promise((r) => setTimeout(r, 1000));
-    }
-  } finally {
-    clearInterval(timer);
-  }
-}
+      if (!(spec.finalizers ?? []).includes('kubernetes')) return;
+      const fresh = await client.get<KObject>(resourcePath('', 'v1', 'namespaces', undefined, name));
+      const fs = ((fresh.spec ?? {}) as { finalizers?: string[] }).finalizers ?? [];
+      fresh.spec = { ...(fresh.spec as object), finalizers: fs.filter((f) => f !== 'kubernetes') };
+      await client.update(resourcePath('', 'v1', 'namespaces', undefined, name, 'finalize'), fresh);
+      ctx.log.info(`namespace ${name}: contents removed, finalized`);
+    });
+    namespaces.addHandler({
+      onAdd: (o) => controller.enqueue(o.metadata.name!),
+      onUpdate: (_old, o) => controller.enqueue(o.metadata.name!),
+    });
+    await controller.run(signal);
+  },
+};

@@ -10,7 +10,8 @@ import { builtinResources } from '../api/resources.js';
 import { openSqliteBackend } from '../storage/sqlite.js';
 import { startApiServer } from '../apiserver/server.js';
 import { RestClient } from '../client/rest-client.js';
-import { runNamespaceController } from '../controllers/namespace.js';
+import { runControllerManager } from '../controllers/manager.js';
+import { defaultControllerConfig } from '../controllers/context.js';
 import { ensurePki, caCertHash } from './pki.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { bootstrapCluster } from './bootstrap.js';
@@ -82,8 +83,10 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   step(`admin kubeconfig written to ${cfg.writeKubeconfig ?? kubeconfigPath}`);
 
   const client = new RestClient({ server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem, userAgent: 'kts-controller-manager' });
-  const controllers = [runNamespaceController({ client, resources: builtinResources, log: log.child('namespace-controller') }, signal)];
-  step('controllers started: namespace');
+  const controllers = [
+    runControllerManager({ client, log: log.child('controller-manager'), resources: builtinResources, config: { ...defaultControllerConfig, clusterCidr: cfg.clusterCidr, serviceCidr: cfg.serviceCidr } }, signal),
+  ];
+  step('controller manager started');
   if (!cfg.disableAgent) log.warn('the node agent is not part of this kts version yet: running the control plane only (pods stay Pending)');
   log.info(`kts server is ready in ${Date.now() - t0} ms; use: KUBECONFIG=${cfg.writeKubeconfig ?? kubeconfigPath} kubectl get nodes`);
 

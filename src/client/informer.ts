@@ -1,0 +1,228 @@
+// Informers: list+watch one resource into a local cache and tell handlers what changed, as
+// client-go's shared informers. The watch resumes from the last resourceVersion; on 410 Expired
+// (or any break) it re-lists and emits the difference. A resync timer re-announces every object
+// so level-triggered controllers converge even if an event was missed. Cached objects are shared
+// and read-only: clone before changing.
+import type { KObject } from '../api/types.js';
+import { StatusError } from '../api/errors.js';
+import type { RestClient, WatchEventOf } from './rest-client.js';
+import { resourcePath } from './rest-client.js';
+
+export interface ResourceHandler<T extends KObject = KObject> {
+  onAdd?(obj: T): void;
+  onUpdate?(old: T, obj: T): void;
+  onDelete?(obj: T): void;
+}
+
+export interface InformerOptions {
+  group: string;
+  version: string;
+  resource: string;
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** Re-announce every cached object (as onUpdate(obj, obj)) this often; 0 = never. */
+  resyncMs?: number;
+  onError?: (msg: string) => void;
+}
+
+export function objectKey(obj: KObject): string {
+  const ns = obj.metadata.namespace;
+  return ns ? `${ns}/${obj.metadata.name}` : obj.metadata.name!;
+}
+
+export function splitKey(key: string): { namespace: string; name: string } {
+  const i = key.indexOf('/');
+  return i < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+export class Informer<T extends KObject = KObject> {
+  private readonly cache = new Map<string, T>();
+  private readonly handlers: ResourceHandler<T>[] = [];
+  private lastRv = '';
+  private synced = false;
+  private syncWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly client: RestClient,
+    readonly opts: InformerOptions,
+  ) {}
+
+  addHandler(h: ResourceHandler<T>): void {
+    this.handlers.push(h);
+    // Late handlers see the current state.
+    if (this.synced) for (const o of this.cache.values()) h.onAdd?.(o);
+  }
+
+  get(namespace: string, name: string): T | undefined {
+    return this.cache.get(namespace ? `${namespace}/${name}` : name);
+  }
+
+  getByKey(key: string): T | undefined {
+    return this.cache.get(key);
+  }
+
+  list(namespace?: string): T[] {
+    const out: T[] = [];
+    for (const o of this.cache.values()) if (!namespace || o.metadata.namespace === namespace) out.push(o);
+    return out;
+  }
+
+  get hasSynced(): boolean {
+    return this.synced;
+  }
+
+  waitForSync(): Promise<void> {
+    if (this.synced) return Promise.resolve();
+    return new Promise((r) => this.syncWaiters.push(r));
+  }
+
+  /** The path of the collection with the informer's selectors. */
+  private path(extra: Record<string, string>): string {
+    const q = new URLSearchParams();
+    if (this.opts.labelSelector) q.set('labelSelector', this.opts.labelSelector);
+    if (this.opts.fieldSelector) q.set('fieldSelector', this.opts.fieldSelector);
+    for (const [k, v] of Object.entries(extra)) q.set(k, v);
+    const s = q.toString();
+    return resourcePath(this.opts.group, this.opts.version, this.opts.resource, this.opts.namespace) + (s ? `?${s}` : '');
+  }
+
+  private async relist(): Promise<void> {
+    const list = await this.client.list<T>(this.path({}));
+    const seen = new Set<string>();
+    for (const item of list.items) {
+      const key = objectKey(item);
+      seen.add(key);
+      const old = this.cache.get(key);
+      this.cache.set(key, item);
+      if (!old) this.emit('add', item);
+      else if (old.metadata.resourceVersion !== item.metadata.resourceVersion) this.emit('update', item, old);
+    }
+    for (const [key, old] of this.cache) {
+      if (!seen.has(key)) {
+        this.cache.delete(key);
+        this.emit('delete', old);
+      }
+    }
+    this.lastRv = list.metadata.resourceVersion ?? '';
+    if (!this.synced) {
+      this.synced = true;
+      for (const w of this.syncWaiters.splice(0)) w();
+    }
+  }
+
+  private emit(type: 'add' | 'update' | 'delete', obj: T, old?: T): void {
+    for (const h of this.handlers) {
+      try {
+        if (type === 'add') h.onAdd?.(obj);
+        else if (type === 'update') h.onUpdate?.(old!, obj);
+        else h.onDelete?.(obj);
+      } catch (e) {
+        this.opts.onError?.(`handler for ${this.opts.resource}: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  private onEvent(e: WatchEventOf<T>): void {
+    if (e.type === 'BOOKMARK') {
+      this.lastRv = e.object.metadata.resourceVersion ?? this.lastRv;
+      return;
+    }
+    if (e.type === 'ERROR') {
+      const st = e.object as unknown as { code?: number; message?: string };
+      throw new StatusError(st.code ?? 500, st.code === 410 ? 'Expired' : 'InternalError', st.message ?? 'watch error');
+    }
+    const obj = e.object;
+    const key = objectKey(obj);
+    this.lastRv = obj.metadata.resourceVersion ?? this.lastRv;
+    const old = this.cache.get(key);
+    if (e.type === 'DELETED') {
+      this.cache.delete(key);
+      this.emit('delete', old ?? obj);
+    } else {
+      this.cache.set(key, obj);
+      if (old) this.emit('update', obj, old);
+      else this.emit('add', obj);
+    }
+  }
+
+  /** Runs until `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    const resync = this.opts.resyncMs
+      ? setInterval(() => {
+          for (const o of this.cache.values()) this.emit('update', o, o);
+        }, this.opts.resyncMs)
+      : undefined;
+    let needList = true;
+    let backoff = 100;
+    try {
+      while (!signal.aborted) {
+        try {
+          if (needList) {
+            await this.relist();
+            needList = false;
+          }
+          await this.client.watch<T>(this.path({ resourceVersion: this.lastRv, allowWatchBookmarks: 'true', timeoutSeconds: String(300 + Math.floor(Math.random() * 300)) }), (e) => this.onEvent(e), signal);
+          backoff = 100;
+        } catch (e) {
+          if (signal.aborted) break;
+          if (e instanceof StatusError && (e.code === 410 || e.reason === 'Expired')) needList = true;
+          else {
+            this.opts.onError?.(`${this.opts.resource} list/watch: ${(e as Error).message}`);
+            needList = true;
+            await sleep(backoff, signal);
+            backoff = Math.min(backoff * 2, 5000);
+          }
+        }
+      }
+    } finally {
+      if (resync) clearInterval(resync);
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+}
+
+/** One informer per resource, shared by every controller in the process. */
+export class InformerFactory {
+  private readonly informers = new Map<string, Informer>();
+  private started: AbortSignal | undefined;
+  private readonly running: Promise<void>[] = [];
+
+  constructor(
+    private readonly client: RestClient,
+    private readonly defaults: { resyncMs?: number; onError?: (msg: string) => void } = {},
+  ) {}
+
+  informer<T extends KObject = KObject>(group: string, version: string, resource: string): Informer<T> {
+    const key = `${group}/${version}/${resource}`;
+    let inf = this.informers.get(key);
+    if (!inf) {
+      inf = new Informer(this.client, { group, version, resource, resyncMs: this.defaults.resyncMs, onError: this.defaults.onError });
+      this.informers.set(key, inf);
+      if (this.started) this.running.push(inf.run(this.started));
+    }
+    return inf as unknown as Informer<T>;
+  }
+
+  start(signal: AbortSignal): void {
+    this.started = signal;
+    for (const inf of this.informers.values()) this.running.push(inf.run(signal));
+  }
+
+  async waitForSync(): Promise<void> {
+    await Promise.all([...this.informers.values()].map((i) => i.waitForSync()));
+  }
+
+  async stopped(): Promise<void> {
+    await Promise.allSettled(this.running);
+  }
+}

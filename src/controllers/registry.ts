@@ -1,0 +1,5 @@
+// Every controller the manager runs, by name (as kube-controller-manager's --controllers).
+import type { ControllerDef } from './context.js';
+import { namespaceController } from './namespace.js';
+
+export const allControllers: ControllerDef[] = [namespaceController];
