@@ -4,6 +4,7 @@ import { createLogger } from '../util/log.js';
 import { buildServerConfig, ConfigError } from '../server/config.js';
 import type { RawServerFlags } from '../server/config.js';
 import { runServer } from '../server/run.js';
+import { agentCommand } from './agent.js';
 import { KTS_VERSION, KUBE_VERSION } from '../server/version.js';
 
 const HELP = `kts — Kubernetes, written in TypeScript (${KUBE_VERSION}-kts.${KTS_VERSION})
@@ -44,10 +45,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (cmd === 'server') return serverCommand(rest);
-  if (cmd === 'agent') {
-    process.stderr.write('kts agent: the node agent is not available in this kts version yet\n');
-    return 1;
-  }
+  if (cmd === 'agent') return agentCommand(rest);
   process.stderr.write(`kts: unknown command "${cmd}"\n\n${HELP}`);
   return 2;
 }
