@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, existsSync, readFileSync, writeFileSync, realpathS
 import { tmpdir } from 'node:os';
 import { join, dirname, delimiter } from 'node:path';
 import { request } from 'node:https';
+import { until } from '../support/poll.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 export const KTS_BIN = join(root, 'bin', 'kts');
@@ -117,20 +118,9 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Polls until `fn` returns a truthy value or the timeout passes. */
-export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+/** Polls until `fn` returns a truthy value or the timeout passes (default 15 s). */
+export function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  return until(fn, timeoutMs, what);
 }
 
 /** A raw HTTPS request to the server with the admin credentials from the kubeconfig. */

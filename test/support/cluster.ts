@@ -82,18 +82,4 @@ export async function startTestCluster(opts: { verbose?: boolean } = {}): Promis
   };
 }
 
-/** Polls until `fn` returns a truthy value (or throws after the timeout). */
-export async function until<T>(fn: () => Promise<T> | T, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
+export { until } from './poll.js';
