@@ -228,23 +228,21 @@ async function handleSubresource(req: IncomingMessage, res: ServerResponse, ri: 
     const binding = await readObject(req, bTarget, fieldValidationOf(query), ctx.warnings);
     const node = (binding.target as { name?: string } | undefined)?.name;
     if (!node) throw badRequest('Binding target name is required');
+    // One write: spec.nodeName and the PodScheduled condition, as the binding REST does.
     await store.guaranteedUpdate(ri.namespace, ri.name, (pod) => {
       const spec = (pod.spec ?? {}) as { nodeName?: string };
       if (pod.metadata.deletionTimestamp) throw conflict(store.ref, ri.name, 'pod is being deleted, cannot be assigned to a host');
       if (spec.nodeName) throw conflict(store.ref, ri.name, `pod ${ri.name} is already assigned to node "${spec.nodeName}"`);
+      if (binding.metadata.uid && binding.metadata.uid !== pod.metadata.uid) throw conflict(store.ref, ri.name, `Precondition failed: UID in precondition: ${binding.metadata.uid}, UID in object meta: ${pod.metadata.uid}`);
       spec.nodeName = node;
       pod.spec = spec;
-      return pod;
-    }, ctx);
-    // PodScheduled condition, as the binding REST does.
-    await store.guaranteedUpdate(ri.namespace, ri.name, (pod) => {
       const status = (isPlainObject(pod.status) ? pod.status : {}) as { conditions?: { type: string }[] };
       const conds = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
       conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: nowRfc3339() } as { type: string });
       status.conditions = conds;
       pod.status = status;
       return pod;
-    }, ctx, 'status');
+    }, ctx, 'binding');
     return writeJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
   }
   if (sub === 'eviction' && info.resource === 'pods') {

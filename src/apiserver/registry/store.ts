@@ -260,7 +260,8 @@ export class Store {
       else obj.status = input.status;
     } else {
       obj = input;
-      if (this.strategy.hasStatus) {
+      // Main-resource writes keep the stored status; a binding (pods/binding) sets both at once.
+      if (this.strategy.hasStatus && subresource !== 'binding') {
         if (old.status === undefined) delete obj.status;
         else obj.status = old.status;
       }
@@ -285,7 +286,8 @@ export class Store {
     }
     this.strategy.prepareForUpdate?.(obj, old, subresource);
     applyDefaults(this.info.group, this.info.kind, obj);
-    const errs = subresource === 'status' ? validateStatusUpdate(this.info.group, this.info.kind, obj, old) : validateUpdate(this.info.group, this.info.kind, obj, old);
+    // A binding may set spec.nodeName, which pod updates otherwise may not change.
+    const errs = subresource === 'status' || subresource === 'binding' ? validateStatusUpdate(this.info.group, this.info.kind, obj, old) : validateUpdate(this.info.group, this.info.kind, obj, old);
     this.throwIfInvalid(obj, errs);
     return obj;
   }
