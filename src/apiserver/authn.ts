@@ -15,18 +15,32 @@ export interface TokenEntry {
   user: UserInfo;
 }
 
+/** The client-certificate identity of a connection, computed once per TLS socket (keep-alive). */
+const certUsers = new WeakMap<TLSSocket, UserInfo | null>();
+
 export function authenticate(req: IncomingMessage, tokens: TokenEntry[]): UserInfo | undefined {
   const sock = req.socket as TLSSocket;
-  if (sock.authorized) {
-    const cert = sock.getPeerCertificate();
-    const subj = cert?.subject as Record<string, string | string[]> | undefined;
-    const cn = subj?.CN;
-    if (typeof cn === 'string' && cn) {
-      const o = subj?.O;
-      const groups = o === undefined ? [] : Array.isArray(o) ? o : [o];
-      return { name: cn, groups: [...groups, 'system:authenticated'] };
-    }
+  const cached = certUsers.get(sock);
+  if (cached) return cached;
+  if (cached === undefined && sock.authorized) {
+    const user = certUser(sock);
+    certUsers.set(sock, user ?? null);
+    if (user) return user;
   }
+  return tokenUser(req, tokens);
+}
+
+function certUser(sock: TLSSocket): UserInfo | undefined {
+  const cert = sock.getPeerCertificate();
+  const subj = cert?.subject as Record<string, string | string[]> | undefined;
+  const cn = subj?.CN;
+  if (typeof cn !== 'string' || !cn) return undefined;
+  const o = subj?.O;
+  const groups = o === undefined ? [] : Array.isArray(o) ? o : [o];
+  return { name: cn, groups: [...groups, 'system:authenticated'] };
+}
+
+function tokenUser(req: IncomingMessage, tokens: TokenEntry[]): UserInfo | undefined {
   const auth = req.headers.authorization;
   if (auth && /^bearer /i.test(auth)) {
     const presented = Buffer.from(auth.slice(7).trim());

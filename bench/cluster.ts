@@ -1,0 +1,110 @@
+// Cluster-scale benchmark (issue 4): N simulated nodes Ready, then a Deployment of R replicas
+// until fully Ready, with the throughput of each stage measured from one pod watch:
+// created (ReplicaSet controller) → bound (scheduler) → Running (simulated kubelet) → Ready
+// Deployment status (deployment controller). Also the server's RSS at the end.
+//   node --import tsx bench/cluster.ts [nodes=5000] [replicas=10000]
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RestClient } from '../src/client/rest-client.js';
+import type { KObject } from '../src/api/types.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const NODES = Number(process.argv[2] ?? 5000);
+const REPLICAS = Number(process.argv[3] ?? 10000);
+const base = mkdtempSync(join(tmpdir(), 'kts-bench-cluster-'));
+const procs: ChildProcess[] = [];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function rssMb(pid: number): number {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+}
+
+export async function clusterBench(): Promise<[string, string, string][]> {
+  const dataDir = join(base, 'kts');
+  const server = spawn(process.execPath, [join(root, 'bin', 'kts'), 'server', '--disable-agent', '--data-dir', dataDir, '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  procs.push(server);
+  const kc = join(dataDir, 'admin.kubeconfig');
+  for (let i = 0; i < 600 && !existsSync(kc); i++) await sleep(50);
+  const text = readFileSync(kc, 'utf8');
+  const field = (n: string) => Buffer.from(new RegExp(`${n}: (\\S+)`).exec(text)![1]!, 'base64').toString();
+  const url = /server: (\S+)/.exec(text)![1]!;
+  const client = new RestClient({ server: url, caPem: field('certificate-authority-data'), certPem: field('client-certificate-data'), keyPem: field('client-key-data') });
+  const token = readFileSync(join(dataDir, 'server', 'node-token'), 'utf8').trim();
+  const results: [string, string, string][] = [];
+
+  // 1. Nodes.
+  const t0 = performance.now();
+  const agent = spawn(process.execPath, [join(root, 'bin', 'kts'), 'agent', '--simulated', '--nodes', String(NODES), '--node-name', 'sim', '--server', url, '--token', token], { stdio: ['ignore', 'ignore', 'inherit'] });
+  procs.push(agent);
+  let ready = 0;
+  for (;;) {
+    const nodes = await client.list('/api/v1/nodes');
+    ready = nodes.items.filter((n) => ((n.status as { conditions?: { type: string; status: string }[] })?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True') && (n.spec as { podCIDR?: string })?.podCIDR).length;
+    if (ready >= NODES || performance.now() - t0 > 120_000) break;
+    await sleep(500);
+  }
+  const nodesSec = (performance.now() - t0) / 1000;
+  results.push([`${NODES} simulated nodes Ready (with pod CIDRs)`, ready >= NODES ? `${nodesSec.toFixed(1)} s` : `only ${ready} after ${nodesSec.toFixed(0)} s`, '<= 30 s']);
+
+  // 2. Deployment, with every stage timed from one pod watch.
+  const created: number[] = [];
+  const bound: number[] = [];
+  const running: number[] = [];
+  const seen = new Map<string, number>();
+  const ac = new AbortController();
+  const watching = client.watch('/api/v1/namespaces/default/pods?resourceVersion=0', (e) => {
+    const o = e.object as KObject;
+    const k = o.metadata.name!;
+    const now = performance.now();
+    let st = seen.get(k) ?? 0;
+    if (!(st & 1)) { created.push(now); st |= 1; }
+    if (!(st & 2) && (o.spec as { nodeName?: string })?.nodeName) { bound.push(now); st |= 2; }
+    if (!(st & 4) && (o.status as { phase?: string })?.phase === 'Running') { running.push(now); st |= 4; }
+    seen.set(k, st);
+  }, ac.signal).catch(() => {});
+  await sleep(300);
+  const d0 = performance.now();
+  await client.create('/apis/apps/v1/namespaces/default/deployments', {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'scale' },
+    spec: { replicas: REPLICAS, selector: { matchLabels: { app: 'scale' } }, template: { metadata: { labels: { app: 'scale' } }, spec: { containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] } } },
+  });
+  let readyReplicas = 0;
+  for (;;) {
+    const d = await client.get<KObject>('/apis/apps/v1/namespaces/default/deployments/scale');
+    readyReplicas = (d.status as { readyReplicas?: number })?.readyReplicas ?? 0;
+    if (readyReplicas >= REPLICAS || performance.now() - d0 > 300_000) break;
+    await sleep(250);
+  }
+  const total = (performance.now() - d0) / 1000;
+  ac.abort();
+  await watching;
+  const rate = (ts: number[]) => (ts.length ? `${(ts.length / ((Math.max(...ts) - d0) / 1000)).toFixed(0)} pods/s (${ts.length})` : 'n/a');
+  results.push([`Deployment of ${REPLICAS} replicas fully Ready`, readyReplicas >= REPLICAS ? `${total.toFixed(1)} s = ${(REPLICAS / total).toFixed(0)} pods/s` : `only ${readyReplicas} Ready after ${total.toFixed(0)} s`, '>= 1000 pods/s']);
+  results.push(['  pods created (ReplicaSet controller)', rate(created), '']);
+  results.push(['  pods bound (scheduler)', rate(bound), '']);
+  results.push(['  pods Running (simulated kubelets)', rate(running), '']);
+  results.push(['server RSS at the end', `${rssMb(server.pid!).toFixed(0)} MB`, '< 1 GB']);
+  client.close();
+  return results;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  clusterBench()
+    .then((rows) => {
+      const w = Math.max(...rows.map((r) => r[0].length));
+      const w2 = Math.max(...rows.map((r) => r[1].length));
+      console.log(`${'measure'.padEnd(w)}  ${'result'.padEnd(w2)}  target`);
+      for (const r of rows) console.log(`${r[0].padEnd(w)}  ${r[1].padEnd(w2)}  ${r[2]}`);
+    })
+    .catch((e) => {
+      console.error(e);
+      process.exitCode = 1;
+    })
+    .finally(() => {
+      for (const p of procs) p.kill('SIGKILL');
+      rmSync(base, { recursive: true, force: true });
+    });
+}
