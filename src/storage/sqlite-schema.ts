@@ -1,7 +1,8 @@
 // The SQLite schema (kine's log table) and every prepared statement the SQLite backend runs.
 // One row per write: the integer primary key *is* the revision; a delete is a tombstone row that
 // keeps the last value; `prev_revision` links a row to the key's previous row, and the unique index
-// on (name, prev_revision) makes two writes based on the same previous row impossible.
+// on (name, prev_revision) makes two writes based on the same previous row impossible. Also the
+// data directory's ownership lock.
 import Database from 'better-sqlite3';
 
 const SCHEMA = `
@@ -55,7 +56,8 @@ export interface Statements {
   insert: Database.Statement<[number, string, number, number, number, number, string]>;
   list: Ranged<{ rev: number; limit: number }, LogRow>;
   count: Ranged<{ rev: number }, { n: number }>;
-  events: Ranged<{ after: number }, EventRow>;
+  /** Rows in (@after, @rev]: the bound keeps out commits the main thread has not published yet. */
+  events: Ranged<{ after: number; rev: number }, EventRow>;
   /** Deletes rows superseded by a row in (lo, hi]; then tombstones in (lo, hi]. */
   compactSuperseded: Database.Statement<[{ lo: number; hi: number }]>;
   compactTombstones: Database.Statement<[{ lo: number; hi: number }]>;
@@ -66,16 +68,18 @@ export interface Statements {
 
 /**
  * Opens (creating if needed) the database with the pragmas durability and space depend on:
- * WAL + synchronous=FULL so an acknowledged commit survives kill -9 and power loss; exclusive
- * locking so a second process cannot write behind our in-memory revision counter (and WAL needs no
- * shared memory); incremental auto-vacuum so compaction can hand space back to the filesystem.
+ * WAL + synchronous=FULL so an acknowledged commit survives kill -9 and power loss; incremental
+ * auto-vacuum so compaction can hand space back to the filesystem. Two connections use it: the
+ * writer worker's (the only one that writes) and the main thread's read connection, which WAL lets
+ * read a consistent snapshot while the writer commits. So the locking mode stays NORMAL (an
+ * EXCLUSIVE connection in WAL mode locks out every other connection, readers included), and
+ * lockDataDirectory keeps other processes out instead.
  */
 export function openDatabase(path: string): Database.Database {
-  // A short busy timeout: the only contender is another process holding our exclusive lock, and
-  // waiting for it would just delay the error.
+  // The writer never waits on another writer (there is none); the short timeout only covers a WAL
+  // checkpoint waiting for a read to finish.
   const db = new Database(path, { timeout: 100 });
   try {
-    db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('auto_vacuum = INCREMENTAL'); // only takes effect on a new database, before any table
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
@@ -83,6 +87,28 @@ export function openDatabase(path: string): Database.Database {
     db.pragma('cache_size = -16000');
     db.pragma('temp_store = MEMORY');
     db.exec(SCHEMA);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/**
+ * Takes the data directory's ownership lock: an exclusive lock on `<dir>/state.lock` (a tiny SQLite
+ * file), held until the returned connection closes and released by the OS if the process dies. A
+ * second server on the same directory, in this process or another, fails with SQLITE_BUSY. It is
+ * what makes the database's single writer the only one, as kine's design requires.
+ */
+export function lockDataDirectory(lockPath: string): Database.Database {
+  const db = new Database(lockPath, { timeout: 100 });
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma('journal_mode = DELETE');
+    // In EXCLUSIVE locking mode the lock a write takes is kept after its commit, so this one write
+    // turns the connection into the lock holder.
+    db.exec('CREATE TABLE IF NOT EXISTS owner (id INTEGER PRIMARY KEY, pid INTEGER NOT NULL)');
+    db.prepare('INSERT OR REPLACE INTO owner (id, pid) VALUES (1, ?)').run(process.pid);
     return db;
   } catch (err) {
     db.close();
@@ -120,7 +146,7 @@ export function prepareStatements(db: Database.Database): Statements {
         `SELECT k.id, k.name, k.created, k.deleted, k.create_revision, k.value,
                 p.id AS prev_id, p.create_revision AS prev_create_revision, p.value AS prev_value
          FROM kv AS k LEFT JOIN kv AS p ON p.id = k.prev_revision
-         WHERE k.id > @after AND ${range}
+         WHERE k.id > @after AND k.id <= @rev AND ${range}
          ORDER BY k.id`,
     ),
     compactSuperseded: db.prepare('DELETE FROM kv WHERE id IN (SELECT prev_revision FROM kv WHERE id > @lo AND id <= @hi AND prev_revision > 0)'),

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { recordWatch, runBackendConformance } from './backend.case.js';
-import { CompactedError, StorageError, type Backend } from './backend.js';
+import { CompactedError, ConflictError, KeyExistsError, StorageError, type Backend } from './backend.js';
 import { openSqliteBackend, type SqliteBackendOptions } from './sqlite.js';
 
 async function tempDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
@@ -193,6 +193,28 @@ test('sqlite: writes of one tick commit as one group', async () => {
     assert.equal(rec.batches, 1, 'one transaction publishes one batch');
     assert.equal(new Set(kvs.map((kv) => kv.modRevision)).size, 500);
     await rec.stop();
+  } finally {
+    await done();
+  }
+});
+
+test('sqlite: checks in the writer see earlier writes of the same group and of the group in flight', async () => {
+  const { b, done } = await fresh();
+  try {
+    // Same group: the second create of /k and the stale update are refused inside the transaction.
+    const [first, second] = await Promise.allSettled([b.create('/k', '1'), b.create('/k', '2')]);
+    assert.equal(first.status === 'fulfilled' && first.value.value, '1');
+    assert.ok(second.status === 'rejected' && second.reason instanceof KeyExistsError);
+    // Next group submitted while this one is in flight: it must see the update before it.
+    const k = first.status === 'fulfilled' ? first.value : assert.fail();
+    const inFlight = b.update('/k', 'u1', k.modRevision);
+    await new Promise((resolve) => setImmediate(resolve)); // the group above has been posted
+    const stale = b.update('/k', 'u2', k.modRevision);
+    const updated = await inFlight;
+    await assert.rejects(stale, (err: unknown) => err instanceof ConflictError && err.current?.modRevision === updated.modRevision);
+    assert.equal(updated.modRevision, k.modRevision + 1, 'a refused write takes no revision');
+    assert.equal((await b.get('/k')).kv?.value, 'u1');
+    assert.equal(await b.currentRevision(), updated.modRevision);
   } finally {
     await done();
   }

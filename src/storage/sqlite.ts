@@ -1,6 +1,8 @@
 // The SQLite backend (kine's design on better-sqlite3): a log table whose primary key is the
 // revision, group-committed writes, an in-memory watch fan-out with a ring of recent events, and
-// background compaction. See docs/storage.md for the design and the durability argument.
+// background compaction. Writes and compaction run in a worker thread that owns the only write
+// connection (sqlite-writer.ts), so a commit's fsync never blocks the event loop; reads run here,
+// on a read connection. See docs/storage.md for the design and the durability argument.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -9,7 +11,9 @@ import { CompactedError, ConflictError, FutureRevisionError, KeyExistsError, Key
 import { startCompactor, type Compactor } from './compactor.js';
 import { GroupCommit, type Outcome } from './group-commit.js';
 import { prefixEnd, rangeStart, readRevision } from './key-range.js';
-import { openDatabase, prepareStatements, type EventRow, type LogRow, type Statements } from './sqlite-schema.js';
+import type { StoredValue, WriteOp, WriteResult } from './sqlite-protocol.js';
+import { lockDataDirectory, openDatabase, prepareStatements, type EventRow, type LogRow, type Statements } from './sqlite-schema.js';
+import { startWriter, type WriterClient } from './sqlite-writer-client.js';
 import { WatchHub } from './watch-hub.js';
 import { createLogger } from '../util/log.js';
 
@@ -24,41 +28,47 @@ export interface SqliteBackendOptions {
 
 /** Recent events kept in memory for watch replay; older starts read the log table. */
 const WATCH_RING_SIZE = 4096;
-/** Revisions compacted per transaction, so compaction never blocks the event loop for long. */
+/** Revisions compacted per transaction, so compaction never holds up writes for long. */
 const COMPACT_CHUNK = 10_000;
 const COMPACT_REVISION_KEY = 'compact_revision';
-
-type WriteOp =
-  | { type: 'create'; key: string; value: string }
-  | { type: 'update'; key: string; value: string; expected: number }
-  | { type: 'delete'; key: string; expected?: number };
 
 /** Opens (or creates) `<dir>/state.db`. */
 export async function openSqliteBackend(dir: string, opts: SqliteBackendOptions = {}): Promise<Backend> {
   await mkdir(dir, { recursive: true });
   const path = join(dir, 'state.db');
-  let db: Database.Database;
+  const lock = lockedOrThrow(path, () => lockDataDirectory(join(dir, 'state.lock')));
+  let db: Database.Database | undefined;
+  let writer: WriterClient | undefined;
   try {
-    db = openDatabase(path);
+    // The read connection creates the schema, so the writer opens an existing database.
+    db = lockedOrThrow(path, () => openDatabase(path));
+    writer = await startWriter(path);
+    return new SqliteBackend(db, lock, writer, opts);
   } catch (err) {
-    if (isSqliteCode(err, 'SQLITE_BUSY')) throw new StorageError(`${path} is locked by another process (is another server using this data directory?)`);
+    await writer?.close().catch(() => {});
+    db?.close();
+    lock.close();
     throw err;
   }
+}
+
+/** Runs `open`, turning "database is locked" into an error that says what is going on. */
+function lockedOrThrow<T>(path: string, open: () => T): T {
   try {
-    return new SqliteBackend(db, opts);
+    return open();
   } catch (err) {
-    db.close();
+    if (isSqliteCode(err, 'SQLITE_BUSY')) throw new StorageError(`${path} is locked by another process (is another server using this data directory?)`);
     throw err;
   }
 }
 
 class SqliteBackend implements Backend {
   private readonly sql: Statements;
+  /** The last acknowledged write's revision: reads are at or below it, never at a commit not yet published. */
   private revision: number;
   private compacted: number;
   private readonly hub: WatchHub;
   private readonly writes: GroupCommit<WriteOp, KeyValue>;
-  private readonly commitBatch: (ops: WriteOp[]) => { outcomes: Outcome<KeyValue>[]; events: WatchEvent[]; revision: number };
   private readonly compactor: Compactor;
   /** Compactions run one after another; this is the tail of that chain. */
   private compacting: Promise<void> = Promise.resolve();
@@ -69,13 +79,14 @@ class SqliteBackend implements Backend {
 
   constructor(
     private readonly db: Database.Database,
+    private readonly lock: Database.Database,
+    private readonly writer: WriterClient,
     opts: SqliteBackendOptions,
   ) {
     this.sql = prepareStatements(db);
     this.revision = Math.max(1, this.sql.maxRevision.get()?.rev ?? 0);
     this.compacted = this.sql.getMeta.get(COMPACT_REVISION_KEY)?.value ?? 0;
     this.hub = new WatchHub(this.revision, WATCH_RING_SIZE);
-    this.commitBatch = db.transaction((ops: WriteOp[]) => this.applyBatch(ops));
     this.writes = new GroupCommit((ops) => this.commitWrites(ops));
     const log = createLogger({ component: 'storage/sqlite' });
     this.compactor = startCompactor(this, {
@@ -143,8 +154,9 @@ class SqliteBackend implements Backend {
     this.assertOpen();
     const after = Math.max(0, afterRevision);
     if (after < this.compacted) throw new CompactedError(after, this.compacted);
-    // Reading the backlog and subscribing happen in one synchronous run, and commits publish in
-    // the same run as they commit, so no event can fall between the two or arrive twice.
+    // Reading the backlog (up to the published revision) and subscribing happen in one synchronous
+    // run, and a commit's reply publishes its events and advances the revision in one run too, so no
+    // event can fall between the two or arrive twice.
     const backlog = after >= this.revision ? [] : (this.hub.recent(prefix, after) ?? this.readEvents(prefix, after));
     return this.hub.subscribe(prefix, after, backlog, onEvents, signal);
   }
@@ -161,11 +173,17 @@ class SqliteBackend implements Backend {
     this.closing ??= (async () => {
       this.closed = true;
       this.signal?.removeEventListener('abort', this.onAbort);
-      this.writes.drain(); // commits and acknowledges writes already submitted
+      await this.writes.drain(); // commits and acknowledges writes already submitted
       await this.compactor.stop();
       await this.compacting;
-      this.hub.close();
-      this.db.close();
+      try {
+        await this.writer.close();
+      } finally {
+        this.db.close();
+        this.lock.close(); // the directory stays ours until every connection is closed
+        // Watches end last, so a watcher that sees its watch end can reopen the directory at once.
+        this.hub.close();
+      }
     })();
     return this.closing;
   }
@@ -179,63 +197,26 @@ class SqliteBackend implements Backend {
     return this.writes.submit(op);
   }
 
-  /** Commits one group of writes in one transaction, then publishes their events. */
-  private commitWrites(ops: WriteOp[]): Outcome<KeyValue>[] {
-    const { outcomes, events, revision } = this.commitBatch(ops);
-    this.revision = revision;
-    this.hub.publish(events);
-    return outcomes;
-  }
-
-  /** Runs inside the transaction. Expected failures (exists, conflict, not found) fail only their op. */
-  private applyBatch(ops: WriteOp[]): { outcomes: Outcome<KeyValue>[]; events: WatchEvent[]; revision: number } {
-    const outcomes: Outcome<KeyValue>[] = [];
+  /**
+   * Commits one group in the writer, then, in one synchronous run, advances the revision and
+   * publishes the events in revision order; GroupCommit acknowledges the callers after that.
+   */
+  private async commitWrites(ops: WriteOp[]): Promise<Outcome<KeyValue>[]> {
+    const results = await this.writer.write(ops);
     const events: WatchEvent[] = [];
-    let revision = this.revision;
-    for (const op of ops) {
-      try {
-        const event = this.applyOne(op, revision + 1);
-        revision++;
-        events.push(event);
-        outcomes.push({ ok: true, value: event.kv });
-      } catch (err) {
-        if (!(err instanceof StorageError)) throw err; // anything else aborts the whole batch
-        outcomes.push({ ok: false, error: err });
-      }
+    const outcomes = ops.map((op, i): Outcome<KeyValue> => {
+      const result = results[i];
+      if (!result) return { ok: false, error: new StorageError(`storage writer returned no result for ${op.key}`) };
+      if (!result.ok) return { ok: false, error: refusal(op, result) };
+      const event = toWriteEvent(op, result);
+      events.push(event);
+      return { ok: true, value: event.kv };
+    });
+    if (events.length > 0) {
+      this.revision = events[events.length - 1]!.kv.modRevision;
+      this.hub.publish(events);
     }
-    return { outcomes, events, revision };
-  }
-
-  private applyOne(op: WriteOp, rev: number): WatchEvent {
-    const row = this.sql.latest.get(op.key);
-    const prev = row && !row.deleted ? toKv(row) : undefined;
-    const prevRevision = row?.id ?? 0;
-    if (op.type === 'create') {
-      if (prev) throw new KeyExistsError(op.key);
-      const kv = freeze(op.key, op.value, rev, rev);
-      this.insert(op.key, prev, [rev, op.key, 1, 0, rev, prevRevision, op.value]);
-      return { type: 'put', kv, created: true };
-    }
-    if (!prev) throw new KeyNotFoundError(op.key);
-    if (op.expected !== undefined && op.expected !== prev.modRevision) throw new ConflictError(op.key, prev);
-    if (op.type === 'update') {
-      const kv = freeze(op.key, op.value, prev.createRevision, rev);
-      this.insert(op.key, prev, [rev, op.key, 0, 0, prev.createRevision, prevRevision, op.value]);
-      return { type: 'put', kv, prevKv: prev };
-    }
-    const kv = freeze(op.key, prev.value, prev.createRevision, rev);
-    this.insert(op.key, prev, [rev, op.key, 0, 1, prev.createRevision, prevRevision, prev.value]);
-    return { type: 'delete', kv, prevKv: prev };
-  }
-
-  private insert(key: string, current: KeyValue | undefined, row: [number, string, number, number, number, number, string]): void {
-    try {
-      this.sql.insert.run(...row);
-    } catch (err) {
-      // The (name, prev_revision) index refused a write based on a superseded row.
-      if (isSqliteCode(err, 'SQLITE_CONSTRAINT_UNIQUE')) throw new ConflictError(key, current);
-      throw err;
-    }
+    return outcomes;
   }
 
   private countRange(start: string, end: string | undefined, rev: number): number {
@@ -243,39 +224,49 @@ class SqliteBackend implements Backend {
     return row?.n ?? 0;
   }
 
-  /** Events after `after` under `prefix`, from the log table (for starts older than the ring). */
+  /** Published events after `after` under `prefix`, from the log table (for starts older than the ring). */
   private readEvents(prefix: string, after: number): WatchEvent[] {
     const end = prefixEnd(prefix);
-    const rows = end === undefined ? this.sql.events.open.all({ start: prefix, after }) : this.sql.events.bounded.all({ start: prefix, end, after });
+    const params = { start: prefix, after, rev: this.revision };
+    const rows = end === undefined ? this.sql.events.open.all(params) : this.sql.events.bounded.all({ ...params, end });
     return rows.map(toEvent);
   }
 
+  /**
+   * Compacts in chunks, each its own transaction in the writer, queued behind the writes sent
+   * before it, so writes keep flowing between chunks. The floor is raised before a chunk's rows go:
+   * from then on reads below it fail with CompactedError instead of seeing half-compacted history.
+   */
   private async compactTo(target: number): Promise<void> {
     if (target <= this.compacted) return;
-    const step = this.db.transaction((lo: number, hi: number) => {
-      this.sql.compactSuperseded.run({ lo, hi });
-      this.sql.compactTombstones.run({ lo, hi });
-      this.sql.setMeta.run(COMPACT_REVISION_KEY, hi);
-    });
     while (this.compacted < target && !this.closed) {
-      const hi = Math.min(target, this.compacted + COMPACT_CHUNK);
-      step(this.compacted, hi);
+      const lo = this.compacted;
+      const hi = Math.min(target, lo + COMPACT_CHUNK);
       this.compacted = hi;
-      if (hi < target) await new Promise<void>((resolve) => setImmediate(resolve));
+      await this.writer.compact(lo, hi);
     }
-    if (!this.closed) this.reclaimSpace();
+    if (!this.closed) await this.writer.reclaim();
   }
+}
 
-  /**
-   * Hands freed pages back to the filesystem when a sizeable share of the file is free (under steady
-   * churn SQLite reuses them anyway), then checkpoints and truncates the WAL so it stays small too.
-   */
-  private reclaimSpace(): void {
-    const free = Number(this.db.pragma('freelist_count', { simple: true }));
-    const pages = Number(this.db.pragma('page_count', { simple: true }));
-    if (free >= 256 && free * 4 >= pages) this.db.pragma('incremental_vacuum');
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
-  }
+/** The KeyValue and watch event of a committed write, from the op and what the writer read. */
+function toWriteEvent(op: WriteOp, result: WriteResult & { ok: true }): WatchEvent {
+  const prevKv = result.prev && toStoredKv(op.key, result.prev);
+  if (op.type === 'create') return { type: 'put', kv: freeze(op.key, op.value, result.createRevision, result.revision), created: true };
+  const value = op.type === 'update' ? op.value : (prevKv?.value ?? '');
+  const kv = freeze(op.key, value, result.createRevision, result.revision);
+  const type = op.type === 'update' ? 'put' : 'delete';
+  return prevKv ? { type, kv, prevKv } : { type, kv };
+}
+
+function refusal(op: WriteOp, result: WriteResult & { ok: false }): StorageError {
+  if (result.reason === 'exists') return new KeyExistsError(op.key);
+  if (result.reason === 'not-found') return new KeyNotFoundError(op.key);
+  return new ConflictError(op.key, result.current && toStoredKv(op.key, result.current));
+}
+
+function toStoredKv(key: string, stored: StoredValue): KeyValue {
+  return freeze(key, stored.value, stored.createRevision, stored.modRevision);
 }
 
 function freeze(key: string, value: string, createRevision: number, modRevision: number): KeyValue {
