@@ -1,5 +1,7 @@
 // Every controller the manager runs, by name (as kube-controller-manager's --controllers).
 import type { ControllerDef } from './context.js';
 import { namespaceController } from './namespace.js';
+import { replicaSetController, replicationControllerController } from './replicaset.js';
+import { deploymentController } from './deployment/controller.js';
 
-export const allControllers: ControllerDef[] = [namespaceController];
+export const allControllers: ControllerDef[] = [namespaceController, replicaSetController, replicationControllerController, deploymentController];

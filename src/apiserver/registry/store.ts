@@ -2,7 +2,7 @@
 // backend, with upstream's object semantics (uid, creationTimestamp, generation, resourceVersion
 // preconditions, finalizers and deletionTimestamp, status subresource separation, dry run).
 import { randomUUID } from 'node:crypto';
-import type { KObject, KList } from '../../api/types.js';
+import type { KObject, KList, ObjectMeta } from '../../api/types.js';
 import { clone, isPlainObject } from '../../api/types.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import type { FieldError } from '../../api/errors.js';
@@ -53,6 +53,11 @@ export interface StoreHooks {
   abortCreate?(obj: KObject): Promise<void>;
   /** Pod graceful deletion: returns the grace period to wait, or 0 to delete now. */
   gracePeriod?(obj: KObject, requested: number | undefined): number;
+  /**
+   * Runs `write` (the before-hook and the persist of one create or update) exclusively where
+   * admission needs it (quota: one namespace at a time, so usage cannot be double-counted).
+   */
+  serialize?<T>(obj: KObject, operation: 'CREATE' | 'UPDATE', subresource: string, write: () => Promise<T>): Promise<T>;
 }
 
 export class Store {
@@ -163,7 +168,8 @@ export class Store {
       delete meta.namespace;
     }
     if (meta.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
-    if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix();
+    // As upstream's SimpleNameGenerator: the prefix is cut to 58 characters, then 5 random ones.
+    if (!meta.name && meta.generateName) meta.name = meta.generateName.slice(0, 58) + randomSuffix();
     if (!meta.name) throw invalid(this.info.group, this.info.kind, '', [fieldErrors.required('metadata.name', 'name or generateName is required')]);
     meta.uid = randomUUID();
     meta.creationTimestamp = nowRfc3339();
@@ -175,6 +181,15 @@ export class Store {
     this.strategy.prepareForCreate?.(obj);
     applyDefaults(this.info.group, this.info.kind, obj);
     this.throwIfInvalid(obj, validateCreate(this.info.group, this.info.kind, obj));
+    return this.serialized(obj, 'CREATE', '', () => this.admitAndCreate(namespace, obj, ctx));
+  }
+
+  private serialized<T>(obj: KObject, operation: 'CREATE' | 'UPDATE', subresource: string, write: () => Promise<T>): Promise<T> {
+    return this.hooks.serialize ? this.hooks.serialize(obj, operation, subresource, write) : write();
+  }
+
+  private async admitAndCreate(namespace: string, obj: KObject, ctx: RequestContext): Promise<KObject> {
+    const meta = obj.metadata as ObjectMeta & { name: string };
     await this.hooks.beforeCreate?.(obj, ctx);
     if (ctx.dryRun) {
       if (await this.tryGet(namespace, meta.name)) throw alreadyExists(this.ref, meta.name);
@@ -218,8 +233,11 @@ export class Store {
       throw invalid(this.info.group, this.info.kind, name, [fieldErrors.invalid('metadata.resourceVersion', '', 'must be specified for an update')]);
     }
     const obj = this.prepareUpdate(input, old, subresource);
-    await this.hooks.beforeUpdate?.(obj, old, ctx, subresource);
-    return { obj: await this.persistUpdate(key, obj, old, kv, ctx), created: false };
+    const stored = await this.serialized(obj, 'UPDATE', subresource, async () => {
+      await this.hooks.beforeUpdate?.(obj, old, ctx, subresource);
+      return this.persistUpdate(key, obj, old, kv, ctx);
+    });
+    return { obj: stored, created: false };
   }
 
   /**
@@ -240,9 +258,11 @@ export class Store {
       if (this.info.namespaced) dm.namespace = namespace;
       if (dm.resourceVersion && dm.resourceVersion !== old.metadata.resourceVersion) throw staleConflict(this.ref, name);
       const obj = this.prepareUpdate(desired, old, subresource);
-      await this.hooks.beforeUpdate?.(obj, old, ctx, subresource);
       try {
-        return await this.persistUpdate(key, obj, old, kv, ctx);
+        return await this.serialized(obj, 'UPDATE', subresource, async () => {
+          await this.hooks.beforeUpdate?.(obj, old, ctx, subresource);
+          return this.persistUpdate(key, obj, old, kv, ctx);
+        });
       } catch (e) {
         if (e instanceof StatusError && e.reason === 'Conflict' && attempt < 5 && !desired.metadata.resourceVersion) continue;
         throw e;
