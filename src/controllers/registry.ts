@@ -3,5 +3,7 @@ import type { ControllerDef } from './context.js';
 import { namespaceController } from './namespace.js';
 import { replicaSetController, replicationControllerController } from './replicaset.js';
 import { deploymentController } from './deployment/controller.js';
+import { daemonSetController } from './daemonset/controller.js';
+import { statefulSetController } from './statefulset/controller.js';
 
-export const allControllers: ControllerDef[] = [namespaceController, replicaSetController, replicationControllerController, deploymentController];
+export const allControllers: ControllerDef[] = [namespaceController, replicaSetController, replicationControllerController, deploymentController, daemonSetController, statefulSetController];
