@@ -15,7 +15,7 @@ export class WorkQueue {
   private readonly processing = new Set<string>();
   private readonly dirtyWhileProcessing = new Set<string>();
   private readonly failures = new Map<string, number>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, { timer: NodeJS.Timeout; at: number }>();
   private waiters: (() => void)[] = [];
   private shutDown = false;
   private readonly base: number;
@@ -43,17 +43,22 @@ export class WorkQueue {
     w?.();
   }
 
-  /** Adds the key after `ms` (an earlier pending delayed add wins). */
+  /** Adds the key after `ms`; of several pending delayed adds of one key, the earliest wins. */
   addAfter(key: string, ms: number): void {
     if (this.shutDown) return;
     if (ms <= 0) return this.add(key);
-    if (this.timers.has(key)) return;
-    const t = setTimeout(() => {
+    const at = Date.now() + ms;
+    const pending = this.timers.get(key);
+    if (pending) {
+      if (pending.at <= at) return;
+      clearTimeout(pending.timer);
+    }
+    const timer = setTimeout(() => {
       this.timers.delete(key);
       this.add(key);
     }, ms);
-    t.unref?.();
-    this.timers.set(key, t);
+    timer.unref?.();
+    this.timers.set(key, { timer, at });
   }
 
   /** Re-adds after a failure with exponential backoff per key. */
@@ -90,7 +95,7 @@ export class WorkQueue {
 
   shutdown(): void {
     this.shutDown = true;
-    for (const t of this.timers.values()) clearTimeout(t);
+    for (const t of this.timers.values()) clearTimeout(t.timer);
     this.timers.clear();
     for (const w of this.waiters.splice(0)) w();
   }

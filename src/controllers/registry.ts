@@ -5,5 +5,8 @@ import { replicaSetController, replicationControllerController } from './replica
 import { deploymentController } from './deployment/controller.js';
 import { daemonSetController } from './daemonset/controller.js';
 import { statefulSetController } from './statefulset/controller.js';
+import { jobController } from './job/job-controller.js';
+import { cronJobController } from './cronjob/cronjob-controller.js';
+import { ttlAfterFinishedController } from './ttl-after-finished.js';
 
-export const allControllers: ControllerDef[] = [namespaceController, replicaSetController, replicationControllerController, deploymentController, daemonSetController, statefulSetController];
+export const allControllers: ControllerDef[] = [namespaceController, replicaSetController, replicationControllerController, deploymentController, daemonSetController, statefulSetController, jobController, cronJobController, ttlAfterFinishedController];
