@@ -21,11 +21,14 @@ test('a key is queued once and not handed out twice while in flight', async () =
 
 test('addAfter: the earliest pending delay wins', async () => {
   const q = new WorkQueue();
+  // The queue's timers are unref'd (they must not keep a process alive); keep this test alive.
+  const keepAlive = setTimeout(() => {}, 5000);
   q.addAfter('k', 10_000);
   q.addAfter('k', 20);
   const t = Date.now();
   assert.equal(await q.get(), 'k');
   assert.ok(Date.now() - t < 2000);
+  clearTimeout(keepAlive);
   q.shutdown();
 });
 
