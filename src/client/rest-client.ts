@@ -1,6 +1,7 @@
 // A small Kubernetes REST client over HTTPS (keep-alive), used by in-process controllers and
 // tools. Components talk to the API server only through this, never to storage directly.
 import { Agent, request } from 'node:https';
+import { createSecureContext } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import type { KObject, KList } from '../api/types.js';
 import { StatusError } from '../api/errors.js';
@@ -13,6 +14,8 @@ export interface ClientConfig {
   keyPem?: string;
   token?: string;
   userAgent?: string;
+  /** Concurrent connections (watches hold one each). Default 64. */
+  maxSockets?: number;
 }
 
 export interface WatchEventOf<T = KObject> {
@@ -26,7 +29,9 @@ export class RestClient {
 
   constructor(private readonly cfg: ClientConfig) {
     this.base = new URL(cfg.server);
-    this.agent = new Agent({ keepAlive: true, maxSockets: 16, ca: cfg.caPem, cert: cfg.certPem, key: cfg.keyPem });
+    // One TLS context for every connection (building one per connection is costly).
+    const secureContext = createSecureContext({ ca: cfg.caPem, cert: cfg.certPem, key: cfg.keyPem });
+    this.agent = new Agent({ keepAlive: true, maxSockets: cfg.maxSockets ?? 64, secureContext });
   }
 
   close(): void {

@@ -12,6 +12,7 @@ import { startApiServer } from '../apiserver/server.js';
 import { RestClient } from '../client/rest-client.js';
 import { runControllerManager } from '../controllers/manager.js';
 import { defaultControllerConfig } from '../controllers/context.js';
+import { runScheduler } from '../scheduler/index.js';
 import { ensurePki, caCertHash } from './pki.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { bootstrapCluster } from './bootstrap.js';
@@ -85,8 +86,9 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   const client = new RestClient({ server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem, userAgent: 'kts-controller-manager' });
   const controllers = [
     runControllerManager({ client, log: log.child('controller-manager'), resources: builtinResources, config: { ...defaultControllerConfig, clusterCidr: cfg.clusterCidr, serviceCidr: cfg.serviceCidr } }, signal),
+    runScheduler({ client, log: log.child('scheduler') }, signal),
   ];
-  step('controller manager started');
+  step('controller manager and scheduler started');
   if (!cfg.disableAgent) log.warn('the node agent is not part of this kts version yet: running the control plane only (pods stay Pending)');
   log.info(`kts server is ready in ${Date.now() - t0} ms; use: KUBECONFIG=${cfg.writeKubeconfig ?? kubeconfigPath} kubectl get nodes`);
 
