@@ -25,6 +25,8 @@ export interface WatchEventOf<T = KObject> {
 
 export class RestClient {
   private readonly agent: Agent;
+  /** Watches hold a connection each for minutes: they get their own pool so requests never queue behind them. */
+  private readonly watchAgent: Agent;
   private readonly base: URL;
 
   constructor(private readonly cfg: ClientConfig) {
@@ -32,13 +34,15 @@ export class RestClient {
     // One TLS context for every connection (building one per connection is costly).
     const secureContext = createSecureContext({ ca: cfg.caPem, cert: cfg.certPem, key: cfg.keyPem });
     this.agent = new Agent({ keepAlive: true, maxSockets: cfg.maxSockets ?? 64, secureContext });
+    this.watchAgent = new Agent({ keepAlive: true, maxSockets: Infinity, secureContext });
   }
 
   close(): void {
     this.agent.destroy();
+    this.watchAgent.destroy();
   }
 
-  private open(method: string, path: string, body: unknown, contentType = 'application/json', signal?: AbortSignal): Promise<IncomingMessage> {
+  private open(method: string, path: string, body: unknown, contentType = 'application/json', signal?: AbortSignal, agent: Agent = this.agent): Promise<IncomingMessage> {
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': this.cfg.userAgent ?? 'kts' };
     let data: string | undefined;
     if (body !== undefined) {
@@ -48,7 +52,7 @@ export class RestClient {
     }
     if (this.cfg.token) headers.Authorization = `Bearer ${this.cfg.token}`;
     return new Promise((resolve, reject) => {
-      const req = request({ host: this.base.hostname, port: this.base.port || 443, path, method, headers, agent: this.agent, signal }, resolve);
+      const req = request({ host: this.base.hostname, port: this.base.port || 443, path, method, headers, agent, signal }, resolve);
       req.on('error', reject);
       if (data !== undefined) req.write(data);
       req.end();
@@ -102,7 +106,7 @@ export class RestClient {
     const sep = path.includes('?') ? '&' : '?';
     let res: IncomingMessage;
     try {
-      res = await this.open('GET', `${path}${sep}watch=true`, undefined, undefined, signal);
+      res = await this.open('GET', `${path}${sep}watch=true`, undefined, undefined, signal, this.watchAgent);
     } catch (e) {
       if (signal.aborted) return;
       throw e;

@@ -8,5 +8,29 @@ import { statefulSetController } from './statefulset/controller.js';
 import { jobController } from './job/job-controller.js';
 import { cronJobController } from './cronjob/cronjob-controller.js';
 import { ttlAfterFinishedController } from './ttl-after-finished.js';
+import { garbageCollectorController } from './garbage-collector/garbage-collector.js';
+import { serviceAccountController } from './serviceaccount.js';
+import { endpointsController } from './endpoints.js';
+import { endpointSliceController } from './endpointslice.js';
+import { persistentVolumeBinderController } from './pv-binder.js';
+import { resourceQuotaController } from './resourcequota.js';
+import { disruptionController } from './disruption.js';
 
-export const allControllers: ControllerDef[] = [namespaceController, replicaSetController, replicationControllerController, deploymentController, daemonSetController, statefulSetController, jobController, cronJobController, ttlAfterFinishedController];
+export const allControllers: ControllerDef[] = [
+  namespaceController,
+  serviceAccountController,
+  garbageCollectorController,
+  replicaSetController,
+  replicationControllerController,
+  deploymentController,
+  daemonSetController,
+  statefulSetController,
+  jobController,
+  cronJobController,
+  ttlAfterFinishedController,
+  endpointsController,
+  endpointSliceController,
+  persistentVolumeBinderController,
+  resourceQuotaController,
+  disruptionController,
+];
