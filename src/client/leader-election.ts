@@ -2,6 +2,7 @@
 // holder renews the lease every retry period; others take it over once it has not been renewed
 // for leaseDurationSeconds. `run` calls `lead(signal)` while this process leads and aborts that
 // signal as soon as leadership is lost.
+import { setMaxListeners } from 'node:events';
 import type { KObject } from '../api/types.js';
 import { StatusError } from '../api/errors.js';
 import type { Logger } from '../util/log.js';
@@ -83,6 +84,8 @@ export async function runLeaderElection(client: RestClient, o: LeaderElectionOpt
     }
     o.log.info(`became leader for ${o.name} as ${o.identity}`);
     const leading = new AbortController();
+    // Every informer, watch and worker of the leader listens on this signal.
+    setMaxListeners(0, leading.signal);
     const onStop = () => leading.abort();
     signal.addEventListener('abort', onStop, { once: true });
     const work = lead(leading.signal).catch((e) => o.log.error(`${o.name}: ${(e as Error).message}`));

@@ -1,5 +1,6 @@
 // The kts command line: argv → a validated config → server.run / other commands. Kept thin.
 import { parseArgs } from 'node:util';
+import { setMaxListeners } from 'node:events';
 import { createLogger } from '../util/log.js';
 import { buildServerConfig, ConfigError } from '../server/config.js';
 import type { RawServerFlags } from '../server/config.js';
@@ -98,6 +99,7 @@ async function serverCommand(args: string[]): Promise<number> {
   }
   const log = createLogger({ level: cfg.logLevel, component: 'server' });
   const ac = new AbortController();
+  setMaxListeners(0, ac.signal);
   const stop = (sig: string) => {
     if (ac.signal.aborted) return;
     log.info(`received ${sig}, shutting down`);
