@@ -24,7 +24,7 @@ function rssMb(pid: number): number {
 
 export async function clusterBench(): Promise<[string, string, string][]> {
   const dataDir = join(base, 'kts');
-  const server = spawn(process.execPath, [join(root, 'bin', 'kts'), 'server', '--disable-agent', '--data-dir', dataDir, '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const server = spawn(process.execPath, [join(root, 'bin', 'kts'), 'server', '--disable-agent', '--data-dir', dataDir, '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--log-level', 'warn', '--cluster-cidr', '10.128.0.0/9'], { stdio: ['ignore', 'ignore', 'inherit'] });
   procs.push(server);
   const kc = join(dataDir, 'admin.kubeconfig');
   for (let i = 0; i < 600 && !existsSync(kc); i++) await sleep(50);

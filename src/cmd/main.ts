@@ -12,7 +12,7 @@ const HELP = `kts — Kubernetes, written in TypeScript (${KUBE_VERSION}-kts.${K
 
 Usage:
   kts server [flags]     Run a control plane (API server, datastore, controllers)
-  kts agent  [flags]     Run a node agent (not available in this version)
+  kts agent --simulated  Run simulated nodes (see docs/simulated-nodes.md; real nodes: not yet)
   kts --version          Print the version
   kts --help             Show this help
 

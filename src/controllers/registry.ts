@@ -15,9 +15,13 @@ import { endpointSliceController } from './endpointslice.js';
 import { persistentVolumeBinderController } from './pv-binder.js';
 import { resourceQuotaController } from './resourcequota.js';
 import { disruptionController } from './disruption.js';
+import { nodeIpamController } from './node-ipam.js';
+import { nodeLifecycleController } from './node-lifecycle.js';
 
 export const allControllers: ControllerDef[] = [
   namespaceController,
+  nodeIpamController,
+  nodeLifecycleController,
   serviceAccountController,
   garbageCollectorController,
   replicaSetController,

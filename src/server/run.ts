@@ -55,7 +55,8 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
     {
       bindAddress: cfg.bindAddress,
       port: cfg.httpsPort,
-      tls: { certPem: pki.serverCertPem, keyPem: pki.serverKeyPem, clientCaPem: pki.clientCaCertPem },
+      // The chain includes the CA, so joining agents can check it against the token's CA hash.
+      tls: { certPem: pki.serverCertPem + pki.caCertPem, keyPem: pki.serverKeyPem, clientCaPem: pki.clientCaCertPem },
       serviceCidr: cfg.serviceCidr,
       nodePortRange: cfg.nodePortRange,
       tokens: [

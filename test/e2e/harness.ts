@@ -23,6 +23,8 @@ export interface KtsServer {
   kubectl(args: string[], opts?: { input?: string; bin?: string; timeoutMs?: number; env?: Record<string, string> }): KubectlResult;
   /** Starts kubectl in the background (for -w). */
   kubectlBg(args: string[]): ChildProcess;
+  /** Starts `kts agent --simulated` against this server with the node token; killed at cleanup. */
+  startSimulatedAgent(args: string[]): ChildProcess;
   stop(signal?: NodeJS.Signals): Promise<void>;
   restart(): Promise<void>;
   cleanup(): Promise<void>;
@@ -75,6 +77,14 @@ export async function startServer(opts: { extraArgs?: string[]; dataDir?: string
     kubectl(args, o = {}) {
       const r = spawnSync(kubectlBinary(o.bin ?? 'kubectl'), args, { input: o.input, encoding: 'utf8', env: { ...kubectlEnv(home, kubeconfig), ...(o.env ?? {}) }, timeout: o.timeoutMs ?? 60_000 });
       return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+    },
+    startSimulatedAgent(args) {
+      const token = readFileSync(join(dataDir, 'server', 'node-token'), 'utf8').trim();
+      const c = spawn(process.execPath, [KTS_BIN, 'agent', '--simulated', '--server', `https://127.0.0.1:${port}`, '--token', token, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      c.stdout!.on('data', (d) => (output += d));
+      c.stderr!.on('data', (d) => (output += d));
+      children.push(c);
+      return c;
     },
     kubectlBg(args) {
       const c = spawn('kubectl', args, { env: kubectlEnv(home, kubeconfig), stdio: ['ignore', 'pipe', 'pipe'] });
