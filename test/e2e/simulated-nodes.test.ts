@@ -60,13 +60,37 @@ test('killing a simulated agent makes its nodes NotReady and evicts pods after t
   assert.match(table, /^a-0\s+Ready\s+<none>\s+\S+\s+v1\.32\.4-kts-sim$/m);
   assert.equal(srv.kubectl(['get', 'nodes', '-l', 'pool=b', '-o', 'name']).stdout.trim(), 'node/b-0\nnode/b-1');
 
+  // A Deployment whose pods tolerate unreachable for 5 s, placed on a's nodes by a preference.
+  const deploy = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: mover}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: mover}}
+  template:
+    metadata: {labels: {app: mover}}
+    spec:
+      affinity:
+        nodeAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution:
+          - weight: 100
+            preference: {matchExpressions: [{key: kubernetes.io/hostname, operator: In, values: [a-0, a-1]}]}
+      tolerations:
+      - {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 5}
+      - {key: node.kubernetes.io/not-ready, operator: Exists, effect: NoExecute, tolerationSeconds: 5}
+      containers: [{name: app, image: nginx}]
+`;
+  assert.equal(srv.kubectl(['apply', '-f', '-'], { input: deploy }).code, 0);
+  await eventually(() => srv.kubectl(['get', 'deploy', 'mover', '-o', 'jsonpath={.status.readyReplicas}']).stdout === '2', 30_000, 'mover ready');
+  assert.match(srv.kubectl(['get', 'pods', '-l', 'app=mover', '-o', 'jsonpath={.items[*].spec.nodeName}']).stdout, /^a-\d a-\d$/);
+
   for (const [name, node] of [['pa0', 'a-0'], ['pa1', 'a-1'], ['pb0', 'b-0']]) {
     const r = srv.kubectl(['apply', '-f', '-'], { input: podYaml(name!, node!) });
     assert.equal(r.code, 0, r.stderr);
   }
   await eventually(() => {
     const ps = pods();
-    return ps.length === 3 && ps.every((p) => p.status.phase === 'Running' && p.status.podIP);
+    return ps.length === 5 && ps.every((p) => p.status.phase === 'Running' && p.status.podIP);
   }, 20_000, 'pods Running');
 
   agentA.kill('SIGKILL');
@@ -90,4 +114,9 @@ test('killing a simulated agent makes its nodes NotReady and evicts pods after t
   assert.equal(pods().find((p) => p.metadata.name === 'pb0')?.metadata.deletionTimestamp, undefined);
   const events = srv.kubectl(['get', 'events', '--field-selector', 'reason=TaintManagerEviction', '-o', 'jsonpath={.items[*].message}']).stdout;
   assert.match(events, /Marking for deletion Pod default\/pa0/);
+  // The Deployment's evicted pods are replaced on b's nodes.
+  await eventually(() => {
+    const running = pods().filter((p) => p.metadata.name.startsWith('mover-') && !p.metadata.deletionTimestamp && p.status.phase === 'Running');
+    return running.length === 2 && running.every((p) => p.spec.nodeName.startsWith('b-'));
+  }, 30_000, 'mover pods recreated on b-* nodes');
 });
