@@ -178,15 +178,18 @@ export class ServiceAllocations {
   }
 
   private allocatePorts(s: ServiceSpec, errs: FieldError[], taken: number[], alreadyOwned: Set<number>): void {
-    (s.ports ?? []).forEach((p, i) => {
-      if (p.nodePort && alreadyOwned.has(p.nodePort)) return;
+    // Requested ports first, so a random pick cannot take a port another entry asks for.
+    const ports = (s.ports ?? []).map((p, i) => ({ p, i }));
+    const order = [...ports.filter((x) => x.p.nodePort), ...ports.filter((x) => !x.p.nodePort)];
+    for (const { p, i } of order) {
+      if (p.nodePort && alreadyOwned.has(p.nodePort)) continue;
       const r = this.ports.allocate(p.nodePort || undefined);
       if (r.error) errs.push(fieldErrors.invalid(`spec.ports[${i}].nodePort`, p.nodePort, r.error));
       else {
         p.nodePort = r.port;
         taken.push(r.port!);
       }
-    });
+    }
   }
 
   /** Adjusts allocations for an update (type changes, new ports). */

@@ -1,39 +1,58 @@
 // Wires built-in admission and allocation into each resource's store: namespace lifecycle for
-// every namespaced resource, ClusterIP/NodePort allocation for Services, protected system
-// namespaces, and graceful deletion of pods bound to a node.
+// every namespaced resource, the admission chain (LimitRanger, ServiceAccount, Priority,
+// DefaultTolerationSeconds, ResourceQuota) with quota's per-namespace serialization,
+// ClusterIP/NodePort allocation for Services, protected system namespaces, and graceful deletion
+// of pods bound to a node.
 import type { KObject } from '../api/types.js';
 import type { ResourceInfo } from '../api/resources.js';
-import type { StoreHooks } from './registry/store.js';
+import type { RequestContext, StoreHooks } from './registry/store.js';
 import type { ServiceAllocations } from './allocators.js';
-import { checkNamespaceDeletable, checkNamespaceLifecycle } from './admission.js';
-import type { NamespaceLookup } from './admission.js';
+import { checkNamespaceDeletable, checkNamespaceLifecycle } from './admission/namespace-lifecycle.js';
+import type { NamespaceLookup } from './admission/namespace-lifecycle.js';
+import type { AdmissionRequest, Stores } from './admission/types.js';
+import { runAdmission } from './admission/chain.js';
+import { QuotaAdmission } from './admission/resource-quota.js';
 
 export interface HookDeps {
   allocations: ServiceAllocations;
   lookupNamespace: NamespaceLookup;
+  /** Every resource's store (filled as stores are built; read only when requests arrive). */
+  stores: Stores;
+}
+
+// One quota admission (and so one lock per namespace) for all stores of a server.
+const quotaAdmissions = new WeakMap<Stores, QuotaAdmission>();
+
+function quotaFor(stores: Stores): QuotaAdmission {
+  let q = quotaAdmissions.get(stores);
+  if (!q) quotaAdmissions.set(stores, (q = new QuotaAdmission(stores)));
+  return q;
 }
 
 export function buildHooks(info: ResourceInfo, deps: HookDeps): StoreHooks {
   const hooks: StoreHooks = {};
   const id = `${info.group}/${info.resource}`;
-  const lifecycle = async (obj: KObject) => {
-    if (info.namespaced) await checkNamespaceLifecycle(info, obj.metadata.namespace ?? '', obj.metadata.name ?? '', deps.lookupNamespace);
-  };
+  const quota = quotaFor(deps.stores);
   // Events may still be written while a namespace terminates (upstream exempts them too).
   const exempt = id === '/events' || id === 'events.k8s.io/events';
-  if (info.namespaced && !exempt) hooks.beforeCreate = lifecycle;
+  const request = (operation: AdmissionRequest['operation'], obj: KObject, ctx: RequestContext, subresource: string, old?: KObject): AdmissionRequest => ({
+    info, operation, obj, old, subresource, ctx, namespace: info.namespaced ? (obj.metadata.namespace ?? '') : '',
+  });
+
+  hooks.beforeCreate = async (obj, ctx) => {
+    if (info.namespaced && !exempt) await checkNamespaceLifecycle(info, obj.metadata.namespace ?? '', obj.metadata.name ?? '', deps.lookupNamespace);
+    await runAdmission(request('CREATE', obj, ctx, ''), deps.stores, quota);
+    // Allocate last: a refused Service must not hold an IP or node port.
+    if (id === '/services') deps.allocations.allocateNew(obj);
+  };
+  hooks.beforeUpdate = async (obj, old, ctx, sub) => {
+    await runAdmission(request('UPDATE', obj, ctx, sub, old), deps.stores, quota);
+    if (id === '/services' && sub !== 'status' && !ctx.dryRun) deps.allocations.allocateUpdate(obj, old);
+  };
+  hooks.serialize = (obj, operation, sub, write) => quota.serialize(info, obj, operation, sub, write);
 
   if (id === '/services') {
-    hooks.beforeCreate = async (svc, ctx) => {
-      await lifecycle(svc);
-      deps.allocations.allocateNew(svc);
-      void ctx;
-    };
     hooks.abortCreate = async (svc) => deps.allocations.release(svc);
-    hooks.beforeUpdate = async (svc, old, ctx, sub) => {
-      if (sub === 'status' || ctx.dryRun) return;
-      deps.allocations.allocateUpdate(svc, old);
-    };
     hooks.afterDelete = async (svc) => deps.allocations.release(svc);
   }
   if (id === '/namespaces') {

@@ -23,6 +23,7 @@ import type { OutputFormat } from './respond.js';
 import { toTable } from './table.js';
 import { serveWatch } from './watch.js';
 import type { WatchCache } from './watch-cache.js';
+import { evictPod } from './admission/eviction.js';
 
 export interface ResourceDeps {
   stores: Map<string, Store>;
@@ -251,7 +252,15 @@ async function handleSubresource(req: IncomingMessage, res: ServerResponse, ri: 
     const ev = await readObject(req, eTarget, fieldValidationOf(query), ctx.warnings);
     if (ev.metadata.name && ev.metadata.name !== ri.name) throw badRequest(`name in URL does not match name in Eviction object`);
     const opts = (isPlainObject(ev.deleteOptions) ? ev.deleteOptions : {}) as DeleteOptions;
-    await store.delete(ri.namespace, ri.name, opts, ctx);
+    // Dry run from the query or the Eviction's deleteOptions; both given must agree (upstream).
+    const bodyDry = opts.dryRun ?? [];
+    const dry = query.getAll('dryRun');
+    if (bodyDry.length && dry.length && JSON.stringify(bodyDry) !== JSON.stringify(dry)) {
+      throw badRequest(`Non-matching dry-run options in request and content: [${dry.join(' ')}] and [${bodyDry.join(' ')}]`);
+    }
+    if (bodyDry.includes('All')) ctx.dryRun = true;
+    const result = await evictPod(deps.stores, ri.namespace, ri.name, opts, ctx);
+    if (!result.ok) return writeJson(res, 500, result.status);
     return writeJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
   }
   if (['log', 'exec', 'attach', 'portforward', 'proxy'].includes(sub) && info.resource === 'pods') {

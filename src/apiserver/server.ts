@@ -65,7 +65,7 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
   const stores = new Map<string, Store>();
   const lookupNamespace = async (name: string): Promise<KObject | undefined> => stores.get(storeKey('', 'namespaces'))!.tryGet('', name);
   for (const info of resources) {
-    stores.set(storeKey(info.group, info.resource), new Store(info, backend, buildHooks(info, { allocations, lookupNamespace })));
+    stores.set(storeKey(info.group, info.resource), new Store(info, backend, buildHooks(info, { allocations, lookupNamespace, stores })));
   }
   // Rebuild allocation state from stored Services.
   const services = await stores.get(storeKey('', 'services'))!.list('', {});

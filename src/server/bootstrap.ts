@@ -1,9 +1,11 @@
-// Objects every cluster has from the start: the four system namespaces and the `kubernetes`
-// Service (with its Endpoints) in default, pointing at this API server. Idempotent.
+// Objects every cluster has from the start: the four system namespaces, the built-in
+// PriorityClasses, and the `kubernetes` Service (with its Endpoints) in default, pointing at this
+// API server. Idempotent.
 import type { KObject } from '../api/types.js';
 import { StatusError } from '../api/errors.js';
 import type { Store } from '../apiserver/registry/store.js';
-import { SYSTEM_NAMESPACES } from '../apiserver/admission.js';
+import { SYSTEM_NAMESPACES } from '../apiserver/admission/namespace-lifecycle.js';
+import { SYSTEM_PRIORITY_CLASSES } from '../api/validation/scheduling.js';
 
 const SYSTEM = { name: 'system:apiserver', groups: ['system:masters'] };
 
@@ -23,6 +25,21 @@ export async function bootstrapCluster(stores: Map<string, Store>, opts: { adver
   for (const ns of SYSTEM_NAMESPACES) {
     await ensure('/namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } } });
   }
+  // Upstream's apiserver creates these two at startup (pkg/registry/scheduling/rest).
+  await ensure('scheduling.k8s.io/priorityclasses', '', {
+    apiVersion: 'scheduling.k8s.io/v1',
+    kind: 'PriorityClass',
+    metadata: { name: 'system-node-critical' },
+    value: SYSTEM_PRIORITY_CLASSES['system-node-critical'],
+    description: 'Used for system critical pods that must not be moved from their current node.',
+  });
+  await ensure('scheduling.k8s.io/priorityclasses', '', {
+    apiVersion: 'scheduling.k8s.io/v1',
+    kind: 'PriorityClass',
+    metadata: { name: 'system-cluster-critical' },
+    value: SYSTEM_PRIORITY_CLASSES['system-cluster-critical'],
+    description: 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.',
+  });
   await ensure('/services', 'default', {
     apiVersion: 'v1',
     kind: 'Service',

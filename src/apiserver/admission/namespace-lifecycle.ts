@@ -1,8 +1,8 @@
-// Built-in admission for issue-2 scope: namespace lifecycle (no new objects in a missing or
+// NamespaceLifecycle admission (no new objects in a missing or
 // terminating namespace; the four system namespaces cannot be deleted).
-import type { KObject } from '../api/types.js';
-import type { ResourceInfo } from '../api/resources.js';
-import { StatusError, forbidden, notFound } from '../api/errors.js';
+import type { KObject } from '../../api/types.js';
+import type { ResourceInfo } from '../../api/resources.js';
+import { StatusError, forbidden, notFound } from '../../api/errors.js';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
