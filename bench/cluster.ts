@@ -24,7 +24,7 @@ function rssMb(pid: number): number {
 
 export async function clusterBench(): Promise<[string, string, string][]> {
   const dataDir = join(base, 'kts');
-  const server = spawn(process.execPath, [join(root, 'bin', 'kts'), 'server', '--disable-agent', '--data-dir', dataDir, '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--log-level', 'warn', '--cluster-cidr', '10.128.0.0/9'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const server = spawn(process.execPath, [...(process.env.KTS_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.KTS_BENCH_PROF}`] : []), join(root, 'bin', 'kts'), 'server', '--disable-agent', '--data-dir', dataDir, '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--log-level', 'warn', '--cluster-cidr', '10.128.0.0/9'], { stdio: ['ignore', 'ignore', 'inherit'] });
   procs.push(server);
   const kc = join(dataDir, 'admin.kubeconfig');
   for (let i = 0; i < 600 && !existsSync(kc); i++) await sleep(50);
@@ -103,7 +103,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       console.error(e);
       process.exitCode = 1;
     })
-    .finally(() => {
+    .finally(async () => {
+      // SIGINT first so a --cpu-prof run can write its profile.
+      for (const p of procs) p.kill('SIGINT');
+      await sleep(3000);
       for (const p of procs) p.kill('SIGKILL');
       rmSync(base, { recursive: true, force: true });
     });

@@ -6,13 +6,11 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../util/log.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { builtinResources } from '../api/resources.js';
 import { openSqliteBackend } from '../storage/sqlite.js';
 import { startApiServer } from '../apiserver/server.js';
-import { RestClient } from '../client/rest-client.js';
-import { runControllerManager } from '../controllers/manager.js';
-import { defaultControllerConfig } from '../controllers/context.js';
-import { runScheduler } from '../scheduler/index.js';
+import { Worker } from 'node:worker_threads';
+import { runControlLoops } from './control-loops.js';
+import type { ControlLoopsConfig } from './control-loops.js';
 import { ensurePki, caCertHash } from './pki.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { bootstrapCluster } from './bootstrap.js';
@@ -84,23 +82,40 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   }
   step(`admin kubeconfig written to ${cfg.writeKubeconfig ?? kubeconfigPath}`);
 
-  const client = new RestClient({ server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem, userAgent: 'kts-controller-manager' });
-  const controllers = [
-    runControllerManager({ client, log: log.child('controller-manager'), resources: builtinResources, config: { ...defaultControllerConfig, clusterCidr: cfg.clusterCidr, serviceCidr: cfg.serviceCidr } }, signal),
-    runScheduler({ client, log: log.child('scheduler') }, signal),
-  ];
-  step('controller manager and scheduler started');
+  const loops: ControlLoopsConfig = { server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem, clusterCidr: cfg.clusterCidr, serviceCidr: cfg.serviceCidr, logLevel: cfg.logLevel };
+  const controllers = [startControlLoops(loops, signal)];
+  step('controller manager and scheduler started (worker thread)');
   if (!cfg.disableAgent) log.warn('the node agent is not part of this kts version yet: running the control plane only (pods stay Pending)');
   log.info(`kts server is ready in ${Date.now() - t0} ms; use: KUBECONFIG=${cfg.writeKubeconfig ?? kubeconfigPath} kubectl get nodes`);
 
   const done = (async () => {
     await api.done;
     await Promise.allSettled(controllers);
-    client.close();
     await backend.close();
     log.info('kts server stopped');
   })();
   return { port: api.port, kubeconfigPath: cfg.writeKubeconfig ?? kubeconfigPath, done };
+}
+
+/**
+ * Runs the control loops in a worker thread (compiled build), so they get their own core; under
+ * tsx (tests running sources) in-process. Resolves when they have stopped.
+ */
+function startControlLoops(cfg: ControlLoopsConfig, signal: AbortSignal): Promise<void> {
+  if (new URL(import.meta.url).pathname.endsWith('.ts')) return runControlLoops(cfg, signal);
+  const worker = new Worker(new URL('./control-loops-worker.js', import.meta.url), { workerData: cfg });
+  return new Promise<void>((resolve) => {
+    const stop = () => {
+      worker.postMessage('stop');
+      // Watches end promptly on abort; don't wait forever for a stuck loop.
+      setTimeout(() => void worker.terminate(), 5000).unref();
+    };
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
+    worker.on('message', (m) => m === 'stopped' && void worker.terminate());
+    worker.on('error', (e) => process.stderr.write(`control loops worker: ${e.stack ?? e}\n`));
+    worker.on('exit', () => resolve());
+  });
 }
 
 function isIp(s: string): boolean {

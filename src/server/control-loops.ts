@@ -1,0 +1,34 @@
+// The control loops of a server: the controller manager and the scheduler, each under its own
+// leader-election Lease, talking to the API server over HTTPS like any client. `kts server` runs
+// them in a worker thread (control-loops-worker.ts) so they use the second core, not the API
+// server's event loop.
+import type { LogLevel } from '../util/log.js';
+import { createLogger } from '../util/log.js';
+import { builtinResources } from '../api/resources.js';
+import { RestClient } from '../client/rest-client.js';
+import { runControllerManager } from '../controllers/manager.js';
+import { defaultControllerConfig } from '../controllers/context.js';
+import { runScheduler } from '../scheduler/index.js';
+
+export interface ControlLoopsConfig {
+  server: string;
+  caPem: string;
+  certPem: string;
+  keyPem: string;
+  clusterCidr: string;
+  serviceCidr: string;
+  logLevel: LogLevel;
+}
+
+export async function runControlLoops(cfg: ControlLoopsConfig, signal: AbortSignal): Promise<void> {
+  const log = createLogger({ level: cfg.logLevel, component: 'server' });
+  const client = new RestClient({ server: cfg.server, caPem: cfg.caPem, certPem: cfg.certPem, keyPem: cfg.keyPem, userAgent: 'kts-control-loops', maxSockets: 128 });
+  try {
+    await Promise.all([
+      runControllerManager({ client, log: log.child('controller-manager'), resources: builtinResources, config: { ...defaultControllerConfig, clusterCidr: cfg.clusterCidr, serviceCidr: cfg.serviceCidr } }, signal),
+      runScheduler({ client, log: log.child('scheduler') }, signal),
+    ]);
+  } finally {
+    client.close();
+  }
+}
