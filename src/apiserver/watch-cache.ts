@@ -16,6 +16,8 @@ export interface CachedEvent {
   prevObject(): KObject | undefined;
   /** Encoded watch lines shared by watchers (key: group/version/type). */
   encoded?: Map<string, string>;
+  /** Drops the decoded and encoded forms (kept only while the event is fanned out). */
+  release(): void;
 }
 
 export type Subscriber = (events: CachedEvent[]) => void;
@@ -66,6 +68,9 @@ export class WatchCache {
       const mine = batch.filter((e) => e.key.startsWith(s.prefix));
       if (mine.length) s.fn(mine);
     }
+    // The ring keeps only the stored text; a watcher resuming from it decodes again. Keeps memory
+    // flat under churn (objects are several times larger decoded than as JSON text).
+    for (const e of batch) e.release();
   }
 
   /**
@@ -118,6 +123,11 @@ function toCached(e: WatchEvent): CachedEvent {
     prevObject() {
       if (prev === null) prev = e.prevKv ? decodeStored(e.prevKv.value, e.prevKv.modRevision) : undefined;
       return prev;
+    },
+    release() {
+      obj = undefined;
+      prev = null;
+      this.encoded = undefined;
     },
   };
 }
