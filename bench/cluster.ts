@@ -12,8 +12,9 @@ import { RestClient } from '../src/client/rest-client.js';
 import type { KObject } from '../src/api/types.js';
 
 const root = new URL('..', import.meta.url).pathname;
-const NODES = Number(process.argv[2] ?? 5000);
-const REPLICAS = Number(process.argv[3] ?? 10000);
+const standalone = import.meta.url === `file://${process.argv[1]}`;
+const NODES = Number((standalone && process.argv[2]) || 5000);
+const REPLICAS = Number((standalone && process.argv[3]) || 10000);
 const base = mkdtempSync(join(tmpdir(), 'kts-bench-cluster-'));
 const procs: ChildProcess[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -88,10 +89,13 @@ export async function clusterBench(): Promise<[string, string, string][]> {
   results.push(['  pods Running (simulated kubelets)', rate(running), '']);
   results.push(['server RSS at the end', `${rssMb(server.pid!).toFixed(0)} MB`, '< 1 GB']);
   client.close();
+  for (const p of procs.splice(0)) p.kill('SIGKILL');
+  await sleep(500);
+  if (!standalone) rmSync(base, { recursive: true, force: true });
   return results;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (standalone) {
   clusterBench()
     .then((rows) => {
       const w = Math.max(...rows.map((r) => r[0].length));

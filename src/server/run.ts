@@ -9,7 +9,6 @@ import { writeFileAtomic } from '../util/fs.js';
 import { openSqliteBackend } from '../storage/sqlite.js';
 import { startApiServer } from '../apiserver/server.js';
 import { Worker } from 'node:worker_threads';
-import { runControlLoops } from './control-loops.js';
 import type { ControlLoopsConfig } from './control-loops.js';
 import { ensurePki, caCertHash } from './pki.js';
 import { renderKubeconfig } from './kubeconfig.js';
@@ -102,8 +101,10 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
  * tsx (tests running sources) in-process. Resolves when they have stopped.
  */
 function startControlLoops(cfg: ControlLoopsConfig, signal: AbortSignal): Promise<void> {
-  if (new URL(import.meta.url).pathname.endsWith('.ts')) return runControlLoops(cfg, signal);
-  const worker = new Worker(new URL('./control-loops-worker.js', import.meta.url), { workerData: cfg });
+  // Imported lazily: the API server's thread should not load the controllers' code at all.
+  if (new URL(import.meta.url).pathname.endsWith('.ts')) return import('./control-loops.js').then((m) => m.runControlLoops(cfg, signal));
+  // A smaller young generation than V8's default keeps the worker's idle footprint small.
+  const worker = new Worker(new URL('./control-loops-worker.js', import.meta.url), { workerData: cfg, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
   return new Promise<void>((resolve) => {
     const stop = () => {
       worker.postMessage('stop');
