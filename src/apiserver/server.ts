@@ -67,6 +67,8 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
   for (const info of resources) {
     stores.set(storeKey(info.group, info.resource), new Store(info, backend, buildHooks(info, { allocations, lookupNamespace, stores })));
   }
+  // Admission reads these on every create: memoised, dropped on any change.
+  for (const key of ['/limitranges', '/resourcequotas', 'scheduling.k8s.io/priorityclasses', 'policy/poddisruptionbudgets']) stores.get(key)?.trackChanges(cache);
   // Rebuild allocation state from stored Services.
   const services = await stores.get(storeKey('', 'services'))!.list('', {});
   for (const svc of services.items) allocations.adopt(svc);

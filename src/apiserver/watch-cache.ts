@@ -25,6 +25,8 @@ export type Subscriber = (events: CachedEvent[]) => void;
 export class WatchCache {
   private ring: CachedEvent[] = [];
   private subscribers = new Set<{ prefix: string; fn: Subscriber }>();
+  /** Revision of the last event under each tracked prefix (see Store.listCached). */
+  private readonly changed = new Map<string, number>();
   /** Events strictly after this revision are all in the ring. */
   private startRevision = 0;
   private lastRevision = 0;
@@ -40,6 +42,14 @@ export class WatchCache {
     this.lastRevision = rev;
     const running = this.backend.watch(REGISTRY_PREFIX, rev, (evs) => this.onEvents(evs), signal);
     running.catch(() => {});
+  }
+
+  track(prefix: string): void {
+    if (!this.changed.has(prefix)) this.changed.set(prefix, 0);
+  }
+
+  lastChange(prefix: string): number {
+    return this.changed.get(prefix) ?? -1;
   }
 
   /** The newest revision the cache has seen. */
@@ -58,6 +68,7 @@ export class WatchCache {
     for (const e of batch) {
       this.ring.push(e);
       this.lastRevision = e.revision;
+      for (const p of this.changed.keys()) if (e.key.startsWith(p)) this.changed.set(p, e.revision);
     }
     if (this.ring.length > this.capacity) {
       const drop = this.ring.length - this.capacity;

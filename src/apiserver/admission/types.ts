@@ -67,7 +67,11 @@ export function storeFor(stores: Stores, group: string, resource: string): Store
   return s;
 }
 
-/** All objects of a resource in a namespace ('' for cluster-scoped), in storage form. */
+/**
+ * All objects of a resource in a namespace ('' for cluster-scoped), in storage form. Policy
+ * objects (LimitRanges, ResourceQuotas, PriorityClasses, PDBs) come from the store's memo
+ * (read only); everything else is read fresh.
+ */
 export async function listIn(stores: Stores, group: string, resource: string, namespace: string): Promise<KObject[]> {
-  return (await storeFor(stores, group, resource).list(namespace, {})).items;
+  return storeFor(stores, group, resource).listCached(namespace);
 }

@@ -18,6 +18,12 @@ import { strategyFor } from './strategy.js';
 import { apiVersionOf, fromStorage } from './convert.js';
 import type { ObjectFilter } from './filter.js';
 
+/** Tells when a key prefix last changed (the watch cache implements it). */
+export interface ChangeSource {
+  track(prefix: string): void;
+  lastChange(prefix: string): number;
+}
+
 export interface RequestContext {
   user: { name: string; groups: string[] };
   dryRun: boolean;
@@ -65,6 +71,11 @@ export class Store {
   readonly prefix: string;
   readonly ref: { group: string; resource: string };
 
+  /** Writes through this store (invalidates listCached at once for this server's own writes). */
+  private localWrites = 0;
+  private changes?: ChangeSource;
+  private readonly memo = new Map<string, { rev: number; local: number; items: KObject[] }>();
+
   constructor(
     readonly info: ResourceInfo,
     private readonly backend: Backend,
@@ -82,6 +93,29 @@ export class Store {
   /** The namespace an object belongs to as the store keys it ('' for cluster-scoped). */
   namespaceOf(obj: KObject): string {
     return this.info.namespaced ? (obj.metadata.namespace ?? '') : '';
+  }
+
+  /** Lets listCached see writes made by any server, through the watch cache. */
+  trackChanges(changes: ChangeSource): void {
+    this.changes = changes;
+    changes.track(this.prefix);
+  }
+
+  /**
+   * The objects of a namespace from a memo that is dropped whenever the resource changes (for
+   * admission's look-ups of LimitRanges, PriorityClasses and ResourceQuotas on every create, as
+   * upstream's admission reads informer caches). Items are shared: read only.
+   */
+  async listCached(namespace: string): Promise<KObject[]> {
+    if (!this.changes) return (await this.list(namespace, {})).items;
+    const rev = this.changes.lastChange(this.prefix);
+    const m = this.memo.get(namespace);
+    if (m && m.rev === rev && m.local === this.localWrites) return m.items;
+    const local = this.localWrites;
+    const items = (await this.list(namespace, {})).items;
+    if (this.memo.size > 1000) this.memo.clear();
+    this.memo.set(namespace, { rev, local, items });
+    return items;
   }
 
   async get(namespace: string, name: string): Promise<KObject> {
@@ -199,6 +233,7 @@ export class Store {
     try {
       const kv = await this.backend.create(this.key(namespace, meta.name), JSON.stringify(obj));
       meta.resourceVersion = String(kv.modRevision);
+      this.localWrites++;
       return obj;
     } catch (e) {
       await this.hooks.abortCreate?.(obj);
@@ -320,6 +355,7 @@ export class Store {
       try {
         const del = await this.backend.delete(key, kv.modRevision);
         obj.metadata.resourceVersion = String(del.modRevision);
+        this.localWrites++;
         await this.hooks.afterDelete?.(obj);
         return obj;
       } catch (e) {
@@ -341,6 +377,7 @@ export class Store {
     try {
       const nkv = await this.backend.update(key, value, kv.modRevision);
       obj.metadata.resourceVersion = String(nkv.modRevision);
+      this.localWrites++;
       return obj;
     } catch (e) {
       throw this.mapWriteError(e, name);
@@ -412,6 +449,7 @@ export class Store {
         try {
           const nkv = await this.backend.update(key, JSON.stringify(upd), kv.modRevision);
           upd.metadata.resourceVersion = String(nkv.modRevision);
+          this.localWrites++;
           return { obj: upd, gone: false };
         } catch (e) {
           if (e instanceof ConflictError && attempt < 5) continue;
@@ -422,6 +460,7 @@ export class Store {
       try {
         const del = await this.backend.delete(key, kv.modRevision);
         obj.metadata.resourceVersion = String(del.modRevision);
+        this.localWrites++;
         await this.hooks.afterDelete?.(obj);
         return { obj, gone: true };
       } catch (e) {
