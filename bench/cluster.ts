@@ -40,7 +40,7 @@ export async function clusterBench(): Promise<[string, string, string][]> {
   const t0 = performance.now();
   const agent = spawn(process.execPath, [join(root, 'bin', 'kts'), 'agent', '--simulated', '--nodes', String(NODES), '--node-name', 'sim', '--server', url, '--token', token], { stdio: ['ignore', 'ignore', 'inherit'] });
   procs.push(agent);
-  let ready = 0;
+  let ready: number;
   for (;;) {
     const nodes = await client.list('/api/v1/nodes');
     ready = nodes.items.filter((n) => ((n.status as { conditions?: { type: string; status: string }[] })?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True') && (n.spec as { podCIDR?: string })?.podCIDR).length;
@@ -72,7 +72,7 @@ export async function clusterBench(): Promise<[string, string, string][]> {
     apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'scale' },
     spec: { replicas: REPLICAS, selector: { matchLabels: { app: 'scale' } }, template: { metadata: { labels: { app: 'scale' } }, spec: { containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] } } },
   });
-  let readyReplicas = 0;
+  let readyReplicas: number;
   for (;;) {
     const d = await client.get<KObject>('/apis/apps/v1/namespaces/default/deployments/scale');
     readyReplicas = (d.status as { readyReplicas?: number })?.readyReplicas ?? 0;

@@ -6,8 +6,8 @@ import type { KObject } from '../../api/types.js';
 import { isPlainObject } from '../../api/types.js';
 import type { AdmissionRequest, ContainerSpec, PodSpec, Stores } from './types.js';
 import { admissionForbidden, listIn, podSpec } from './types.js';
-import type { Quantity, ResourceList } from './quantity.js';
-import { ZERO, add, cmp, formatQuantity, max, parseQuantity, parseResourceList, toNumber } from './quantity.js';
+import type { Quantity, ResourceList } from '../../api/quantity.js';
+import { ZERO, add, cmp, formatQuantity, max, parseQuantity, parseResourceList, toNumber } from '../../api/quantity.js';
 
 export const LIMIT_RANGER_ANNOTATION = 'kubernetes.io/limit-ranger';
 

@@ -4,8 +4,8 @@
 import type { KObject } from '../../api/types.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import type { PodSpec } from './types.js';
-import type { ResourceList } from './quantity.js';
-import { addInto, fromInt, parseQuantity, parseResourceList } from './quantity.js';
+import type { ResourceList } from '../../api/quantity.js';
+import { addInto, fromInt, parseQuantity, parseResourceList } from '../../api/quantity.js';
 import { podTotals } from './limit-ranger.js';
 
 export interface Evaluator {

@@ -9,8 +9,8 @@ import type { ResourceInfo } from '../../api/resources.js';
 import { StatusError } from '../../api/errors.js';
 import type { AdmissionRequest, Stores } from './types.js';
 import { admissionForbidden, listIn, storeFor } from './types.js';
-import type { ResourceList } from './quantity.js';
-import { ZERO, add, addInto, cmp, parseResourceList, prettyPrint, sub, toJson } from './quantity.js';
+import type { ResourceList } from '../../api/quantity.js';
+import { ZERO, add, addInto, cmp, parseResourceList, prettyPrint, sub, toJson } from '../../api/quantity.js';
 import type { Evaluator } from './quota-usage.js';
 import { evaluatorFor } from './quota-usage.js';
 

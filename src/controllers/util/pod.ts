@@ -106,7 +106,7 @@ function addList(into: ResourceSums, list: Record<string, unknown> | undefined):
 function maxInto(into: ResourceSums, other: ResourceSums): void {
   for (const [k, v] of other) {
     const cur = into.get(k);
-    if (!cur || cur.nano < v.nano) into.set(k, v);
+    if (!cur || cur.nanos < v.nanos) into.set(k, v);
   }
 }
 

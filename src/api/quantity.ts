@@ -1,4 +1,4 @@
-// Exact resource.Quantity arithmetic for admission: values held as integer nano-units (bigint) with
+// Exact resource.Quantity arithmetic (admission, quota, controllers): values held as integer nano-units (bigint) with
 // the format they were written in, so sums, comparisons and the canonical strings in upstream's
 // messages (`100m`, `1Gi`, `1536Mi`) come out exactly as kube-apiserver prints them.
 
