@@ -176,5 +176,5 @@ test('output formats: yaml, json, jsonpath, custom-columns, wide, sort-by', () =
   assert.match(r.stdout, /NAME\s+DATA\s+AGE/);
   r = srv.kubectl(['get', 'deploy', '-o', 'wide']);
   assert.match(r.stdout, /NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR/);
-  assert.match(r.stdout, /web\s+0\/7\s+0\s+0\s+\S+\s+web,sidecar\s+nginx:1.26,busybox:1.37\s+app=web/);
+  assert.match(r.stdout, /web\s+0\/7\s+\d+\s+0\s+\S+\s+web,sidecar\s+nginx:1.26,busybox:1.37\s+app=web/);
 });
