@@ -1,0 +1,4 @@
+// Schemas of the admissionregistration API types (to be filled in).
+import type { StructDef } from './dsl.js';
+
+export const defs: StructDef[] = [];
