@@ -88,6 +88,10 @@ export const builtinResources: ResourceInfo[] = [
 
   grp('policy', ['v1'], 'policy', { kind: 'PodDisruptionBudget', resource: 'poddisruptionbudgets', singular: 'poddisruptionbudget', namespaced: true, shortNames: ['pdb'], subresources: ['status'] }),
   grp('scheduling.k8s.io', ['v1'], 'scheduling', { kind: 'PriorityClass', resource: 'priorityclasses', singular: 'priorityclass', namespaced: false, shortNames: ['pc'] }),
+
+  { group: 'apiextensions.k8s.io', versions: [{ version: 'v1', schema: 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition' }], kind: 'CustomResourceDefinition', resource: 'customresourcedefinitions', singular: 'customresourcedefinition', namespaced: false, shortNames: ['crd', 'crds'], categories: ['api-extensions'], subresources: ['status'] },
+  grp('admissionregistration.k8s.io', ['v1'], 'admissionregistration', { kind: 'MutatingWebhookConfiguration', resource: 'mutatingwebhookconfigurations', singular: 'mutatingwebhookconfiguration', namespaced: false, categories: ['api-extensions'] }),
+  grp('admissionregistration.k8s.io', ['v1'], 'admissionregistration', { kind: 'ValidatingWebhookConfiguration', resource: 'validatingwebhookconfigurations', singular: 'validatingwebhookconfiguration', namespaced: false, categories: ['api-extensions'] }),
 ];
 
 /** Key used for per-kind tables (defaults, validation, printers): `apps/Deployment`, `/Pod` for core. */
