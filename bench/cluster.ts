@@ -89,8 +89,11 @@ export async function clusterBench(): Promise<[string, string, string][]> {
   results.push(['  pods Running (simulated kubelets)', rate(running), '']);
   results.push(['server RSS at the end', `${rssMb(server.pid!).toFixed(0)} MB`, '< 1 GB']);
   client.close();
-  for (const p of procs.splice(0)) p.kill('SIGKILL');
-  await sleep(500);
+  // SIGINT first so a --cpu-prof run (KTS_BENCH_PROF) can write its profile.
+  const stopping = procs.splice(0);
+  for (const p of stopping) p.kill('SIGINT');
+  await sleep(process.env.KTS_BENCH_PROF ? 4000 : 500);
+  for (const p of stopping) p.kill('SIGKILL');
   if (!standalone) rmSync(base, { recursive: true, force: true });
   return results;
 }
