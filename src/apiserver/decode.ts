@@ -11,6 +11,7 @@ import { findDuplicateFields } from '../api/schema/duplicate-fields.js';
 import { decodeDocument, mediaType, readBody } from './body.js';
 import { decodeProtobufBody, PROTOBUF_MEDIA_TYPE } from '../api/protobuf/index.js';
 import { apiVersionOf } from './registry/convert.js';
+import { unknownCustomFields } from './crd/decode-check.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -69,6 +70,13 @@ export function checkObject(value: unknown, target: DecodeTarget, fv: FieldValid
     if (fv === 'Warn') warnings.push(...strictDecodingProblems(res.unknown, duplicates, obj));
     // Unknown fields are dropped in every mode, as decoding into the typed object does upstream.
     if (res.unknown.length) checkStructure(obj, target.schema, structOf, { prune: true });
+  } else {
+    // Custom resources: the CRD's schema for this version (the store prunes them on write).
+    const unknown = unknownCustomFields(target.info, target.version, obj);
+    if (unknown && fv === 'Strict' && (unknown.length || duplicates.length)) {
+      throw badRequest(typeErrorMessage(target.kind, target.version, strictDecodingMessage(unknown, duplicates, obj)));
+    }
+    if (unknown && fv === 'Warn') warnings.push(...strictDecodingProblems(unknown, duplicates, obj));
   }
   obj.metadata ??= {};
   obj.apiVersion = expectedApiVersion;

@@ -9,11 +9,16 @@ interface GroupVersions {
 }
 
 export class Discovery {
-  private readonly groups: GroupVersions[];
+  private groups: GroupVersions[] = [];
   constructor(private readonly resources: ResourceInfo[]) {
+    this.refresh();
+  }
+
+  /** Recomputes the groups after the resource list changed (custom resources came or went). */
+  refresh(): void {
     const order: string[] = [];
     const byGroup = new Map<string, string[]>();
-    for (const r of resources) {
+    for (const r of this.resources) {
       if (!byGroup.has(r.group)) {
         byGroup.set(r.group, []);
         order.push(r.group);

@@ -2,7 +2,8 @@
 // every namespaced resource, the admission chain (LimitRanger, ServiceAccount, Priority,
 // DefaultTolerationSeconds, ResourceQuota) with quota's per-namespace serialization,
 // ClusterIP/NodePort allocation for Services, protected system namespaces, and graceful deletion
-// of pods bound to a node.
+// of pods bound to a node. Admission webhooks (mutating and validating) run inside the chain;
+// deletes go through the validating webhooks.
 import type { KObject } from '../api/types.js';
 import type { ResourceInfo } from '../api/resources.js';
 import type { RequestContext, StoreHooks } from './registry/store.js';
@@ -10,7 +11,8 @@ import type { ServiceAllocations } from './allocators.js';
 import { checkNamespaceDeletable, checkNamespaceLifecycle } from './admission/namespace-lifecycle.js';
 import type { NamespaceLookup } from './admission/namespace-lifecycle.js';
 import type { AdmissionRequest, Stores } from './admission/types.js';
-import { runAdmission } from './admission/chain.js';
+import { runAdmission, runDeleteAdmission } from './admission/chain.js';
+import { WebhookAdmission } from './admission/webhook.js';
 import { QuotaAdmission } from './admission/resource-quota.js';
 
 export interface HookDeps {
@@ -29,10 +31,20 @@ function quotaFor(stores: Stores): QuotaAdmission {
   return q;
 }
 
+// Likewise one webhook dispatcher per server.
+const webhookAdmissions = new WeakMap<Stores, WebhookAdmission>();
+
+function webhooksFor(deps: HookDeps): WebhookAdmission {
+  let w = webhookAdmissions.get(deps.stores);
+  if (!w) webhookAdmissions.set(deps.stores, (w = new WebhookAdmission(deps.stores, deps.lookupNamespace)));
+  return w;
+}
+
 export function buildHooks(info: ResourceInfo, deps: HookDeps): StoreHooks {
   const hooks: StoreHooks = {};
   const id = `${info.group}/${info.resource}`;
   const quota = quotaFor(deps.stores);
+  const webhooks = webhooksFor(deps);
   // Events may still be written while a namespace terminates (upstream exempts them too).
   const exempt = id === '/events' || id === 'events.k8s.io/events';
   const request = (operation: AdmissionRequest['operation'], obj: KObject, ctx: RequestContext, subresource: string, old?: KObject): AdmissionRequest => ({
@@ -41,12 +53,12 @@ export function buildHooks(info: ResourceInfo, deps: HookDeps): StoreHooks {
 
   hooks.beforeCreate = async (obj, ctx) => {
     if (info.namespaced && !exempt) await checkNamespaceLifecycle(info, obj.metadata.namespace ?? '', obj.metadata.name ?? '', deps.lookupNamespace);
-    await runAdmission(request('CREATE', obj, ctx, ''), deps.stores, quota);
+    await runAdmission(request('CREATE', obj, ctx, ''), deps.stores, quota, webhooks);
     // Allocate last: a refused Service must not hold an IP or node port.
     if (id === '/services') deps.allocations.allocateNew(obj);
   };
   hooks.beforeUpdate = async (obj, old, ctx, sub) => {
-    await runAdmission(request('UPDATE', obj, ctx, sub, old), deps.stores, quota);
+    await runAdmission(request('UPDATE', obj, ctx, sub, old), deps.stores, quota, webhooks);
     if (id === '/services' && sub !== 'status' && !ctx.dryRun) deps.allocations.allocateUpdate(obj, old);
   };
   hooks.serialize = (obj, operation, sub, write) => quota.serialize(info, obj, operation, sub, write);
@@ -55,9 +67,10 @@ export function buildHooks(info: ResourceInfo, deps: HookDeps): StoreHooks {
     hooks.abortCreate = async (svc) => deps.allocations.release(svc);
     hooks.afterDelete = async (svc) => deps.allocations.release(svc);
   }
-  if (id === '/namespaces') {
-    hooks.beforeDelete = async (ns) => checkNamespaceDeletable(ns.metadata.name ?? '');
-  }
+  hooks.beforeDelete = async (obj, ctx) => {
+    if (id === '/namespaces') checkNamespaceDeletable(obj.metadata.name ?? '');
+    await runDeleteAdmission(info, obj, ctx, webhooks);
+  };
   if (id === '/pods') {
     hooks.gracePeriod = (pod, requested) => {
       const spec = (pod.spec ?? {}) as { nodeName?: string; terminationGracePeriodSeconds?: number };

@@ -4,8 +4,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KObject } from '../api/types.js';
 import { clone, isPlainObject } from '../api/types.js';
 import type { ResourceInfo } from '../api/resources.js';
-import { StatusError, badRequest, methodNotAllowed, notFound, conflict } from '../api/errors.js';
-import { structOf } from '../api/schema/index.js';
+import { StatusError, badRequest, methodNotAllowed, notFound, conflict, invalid, fieldErrors } from '../api/errors.js';
+import { schemas, structOf } from '../api/schema/index.js';
 import { applyJsonPatch } from '../api/patch/json-patch.js';
 import { applyMergePatch } from '../api/patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../api/patch/strategic-merge.js';
@@ -24,6 +24,8 @@ import { toTable } from './table.js';
 import { serveWatch } from './watch.js';
 import type { WatchCache } from './watch-cache.js';
 import { evictPod } from './admission/eviction.js';
+import { customScale, setCustomReplicas } from './crd/scale.js';
+import { applyPatch, trackUpdate, validateFieldManager } from './apply.js';
 
 export interface ResourceDeps {
   stores: Map<string, Store>;
@@ -44,6 +46,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
   const dry = query.getAll('dryRun');
   for (const d of dry) if (d !== 'All') throw badRequest(`dryRun: Unsupported value: "${d}": supported values: "All"`);
   ctx.dryRun = dry.includes('All');
+  validateFieldManager(query);
   ctx.fieldManager = query.get('fieldManager') ?? undefined;
   const out = negotiate(req.headers.accept, query);
   const version = ri.version;
@@ -67,15 +70,25 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
       const obj = await readObject(req, target, fieldValidationOf(query), ctx.warnings);
       const ns = ri.namespace || obj.metadata.namespace || '';
       if (info.namespaced && !ns) throw badRequest('the namespace of the object is required');
+      trackUpdate(req, ctx, store, target, undefined, obj);
       const created = await store.create(info.namespaced ? ns : '', toStorage(info, version, obj), ctx);
       return respond(201, created);
     }
     case 'update': {
       const obj = await readObject(req, target, fieldValidationOf(query), ctx.warnings);
+      const live = await store.get(ri.namespace, ri.name).catch((e: unknown) => {
+        if (e instanceof StatusError && e.code === 404) return undefined;
+        throw e;
+      });
+      trackUpdate(req, ctx, store, target, live && store.output(live, version), obj);
       const r = await store.update(ri.namespace, ri.name, toStorage(info, version, obj), ctx);
       return respond(r.created ? 201 : 200, r.obj);
     }
     case 'patch': {
+      if (mediaType(req.headers['content-type']) === 'application/apply-patch+yaml') {
+        const r = await applyPatch(req, query, ctx, store, target, ri);
+        return respond(r.created ? 201 : 200, r.obj);
+      }
       const obj = await patchObject(req, query, ctx, store, target, ri, '');
       return respond(200, obj);
     }
@@ -144,9 +157,15 @@ async function patchObject(req: IncomingMessage, query: URLSearchParams, ctx: Re
   if (!PATCH_TYPES.includes(mt)) {
     throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`);
   }
-  if (mt === 'application/apply-patch+yaml') {
-    throw new StatusError(415, 'UnsupportedMediaType', 'server-side apply (application/apply-patch+yaml) is not supported by this kts version yet; use client-side "kubectl apply"');
+  if (mt === 'application/strategic-merge-patch+json' && !schemas.has(target.schema)) {
+    // Custom resources have no patch strategies (upstream: CRs accept json, merge and apply patches).
+    throw new StatusError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
   }
+  if (mt === 'application/apply-patch+yaml') {
+    // Apply to subresources (status) is not tracked yet: managedFields live in the main resource.
+    throw new StatusError(415, 'UnsupportedMediaType', `server-side apply to the ${subresource} subresource is not supported by this kts version yet`);
+  }
+  if (query.get('force') !== null) throw invalid('meta.k8s.io', 'PatchOptions', '', [fieldErrors.forbidden('force', 'may not be specified for non-apply patch')]);
   const fv: FieldValidation = fieldValidationOf(query);
   const body = await readBody(req);
   const { value: patch } = decodeDocument(body, 'json');
@@ -161,6 +180,7 @@ async function patchObject(req: IncomingMessage, query: URLSearchParams, ctx: Re
       else if (mt === 'application/merge-patch+json') patched = applyMergePatch(current, patch);
       else patched = applyStrategicMergePatch(current, patch, target.schema, structOf);
       const obj = checkObject(patched, target, fv, ctx.warnings);
+      if (!subresource || subresource === 'status') trackUpdate(req, ctx, store, target, current, obj, subresource);
       return toStorage(info, target.version, obj);
     },
     ctx,
@@ -206,6 +226,8 @@ async function handleSubresource(req: IncomingMessage, res: ServerResponse, ri: 
     if (ri.verb === 'get') return respond(200, await store.get(ri.namespace, ri.name));
     if (ri.verb === 'update') {
       const obj = await readObject(req, target, fieldValidationOf(query), ctx.warnings);
+      const live = await store.get(ri.namespace, ri.name);
+      trackUpdate(req, ctx, store, target, store.output(live, ri.version), obj, 'status');
       return respond(200, (await store.update(ri.namespace, ri.name, toStorage(info, ri.version, obj), ctx, 'status')).obj);
     }
     if (ri.verb === 'patch') return respond(200, await patchObject(req, query, ctx, store, target, ri, 'status'));
@@ -279,6 +301,8 @@ interface ScaleSpecHolder {
 }
 
 function toScale(store: Store, obj: KObject): KObject {
+  const custom = customScale(store.info, obj);
+  if (custom) return custom;
   const spec = (obj.spec ?? {}) as ScaleSpecHolder;
   const status = (obj.status ?? {}) as { replicas?: number; selector?: string };
   let selector = '';
@@ -330,9 +354,11 @@ function applyScale(store: Store, cur: KObject, scale: KObject): KObject {
   if (rv && rv !== cur.metadata.resourceVersion) throw conflict(store.ref, cur.metadata.name!, 'the object has been modified; please apply your changes to the latest version and try again');
   const replicas = (scale.spec as { replicas?: unknown } | undefined)?.replicas;
   const next = clone(cur);
-  const spec = (isPlainObject(next.spec) ? next.spec : {}) as ScaleSpecHolder;
-  spec.replicas = typeof replicas === 'number' ? replicas : 0;
-  next.spec = spec;
+  if (!setCustomReplicas(store.info, next, typeof replicas === 'number' ? replicas : 0)) {
+    const spec = (isPlainObject(next.spec) ? next.spec : {}) as ScaleSpecHolder;
+    spec.replicas = typeof replicas === 'number' ? replicas : 0;
+    next.spec = spec;
+  }
   if (typeof replicas === 'number' && replicas < 0) {
     throw new StatusError(422, 'Invalid', `Scale.autoscaling "${cur.metadata.name}" is invalid: spec.replicas: Invalid value: ${replicas}: must be greater than or equal to 0`, { name: cur.metadata.name, group: 'autoscaling', kind: 'Scale', causes: [{ type: 'FieldValueInvalid', message: `Invalid value: ${replicas}: must be greater than or equal to 0`, field: 'spec.replicas' }] });
   }

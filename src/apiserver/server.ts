@@ -22,6 +22,10 @@ import { authenticate, isPublicPath } from './authn.js';
 import type { TokenEntry } from './authn.js';
 import { buildHooks } from './hooks.js';
 import { IpAllocator, PortAllocator, ServiceAllocations } from './allocators.js';
+import { CrdController } from './crd/controller.js';
+import { crdStoreHooks } from './crd/crd-store.js';
+import { CustomOpenApi } from './crd/openapi.js';
+import { CRD_GROUP, CRD_RESOURCE } from './crd/types.js';
 
 export interface ApiServerConfig {
   bindAddress: string;
@@ -57,21 +61,33 @@ export interface ApiServer {
 export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log: Logger, signal: AbortSignal): Promise<ApiServer> {
   // Every watch listens on the server's signal; thousands of watchers are normal, not a leak.
   setMaxListeners(0, signal);
-  const resources: ResourceInfo[] = builtinResources;
+  // Built-in resources plus custom ones, which the CRD controller adds and removes.
+  const resources: ResourceInfo[] = [...builtinResources];
   const discovery = new Discovery(resources);
   const cache = new WatchCache(backend);
   await cache.start(signal);
   const allocations = new ServiceAllocations(new IpAllocator(cfg.serviceCidr), new PortAllocator(cfg.nodePortRange[0], cfg.nodePortRange[1]));
   const stores = new Map<string, Store>();
   const lookupNamespace = async (name: string): Promise<KObject | undefined> => stores.get(storeKey('', 'namespaces'))!.tryGet('', name);
-  for (const info of resources) {
-    stores.set(storeKey(info.group, info.resource), new Store(info, backend, buildHooks(info, { allocations, lookupNamespace, stores })));
+  const hooksFor = (info: ResourceInfo) => buildHooks(info, { allocations, lookupNamespace, stores });
+  for (const info of builtinResources) {
+    const isCrd = info.group === CRD_GROUP && info.resource === CRD_RESOURCE;
+    stores.set(storeKey(info.group, info.resource), new Store(info, backend, isCrd ? crdStoreHooks(hooksFor(info)) : hooksFor(info)));
   }
+  stores.get(storeKey(CRD_GROUP, CRD_RESOURCE))!.strategy.tracksGeneration = true;
   // Admission reads these on every create: memoised, dropped on any change.
-  for (const key of ['/limitranges', '/resourcequotas', 'scheduling.k8s.io/priorityclasses', 'policy/poddisruptionbudgets']) stores.get(key)?.trackChanges(cache);
+  for (const key of ['/limitranges', '/resourcequotas', 'scheduling.k8s.io/priorityclasses', 'policy/poddisruptionbudgets', 'admissionregistration.k8s.io/mutatingwebhookconfigurations', 'admissionregistration.k8s.io/validatingwebhookconfigurations']) stores.get(key)?.trackChanges(cache);
   // Rebuild allocation state from stored Services.
   const services = await stores.get(storeKey('', 'services'))!.list('', {});
   for (const svc of services.items) allocations.adopt(svc);
+  const builtinComponents = () => ((openapiV3Path('api/v1', builtinResources)?.document.components ?? {}) as { schemas?: Record<string, unknown> }).schemas ?? {};
+  const customOpenApi = new CustomOpenApi(() => crds.servedCustom(), builtinComponents);
+  const onResourcesChanged = () => {
+    discovery.refresh();
+    customOpenApi.invalidate();
+  };
+  const crds = new CrdController({ resources, onResourcesChanged, stores, cache, backend, hooksFor, log: (m) => log.warn(m) });
+  await crds.start(signal);
 
   const serverAddress = `${cfg.bindAddress === '0.0.0.0' || cfg.bindAddress === '::' ? '127.0.0.1' : cfg.bindAddress}:${cfg.port}`;
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
@@ -88,10 +104,11 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
         res.end('ok');
         return;
       }
-      if (path === '/openapi/v2') return writeServed(req, res, openapiV2Served(resources));
-      if (path === '/openapi/v3' || path === '/openapi/v3/') return writeJson(res, 200, openapiV3Index(resources));
+      if (path === '/openapi/v2') return writeServed(req, res, openapiV2Served(builtinResources));
+      if (path === '/openapi/v3' || path === '/openapi/v3/') return writeJson(res, 200, customOpenApi.index(openapiV3Index(builtinResources)));
       if (path.startsWith('/openapi/v3/')) {
-        const served = openapiV3Path(path.slice('/openapi/v3/'.length), resources);
+        const p = path.slice('/openapi/v3/'.length);
+        const served = openapiV3Path(p, builtinResources) ?? customOpenApi.document(p);
         if (!served) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
         return writeServed(req, res, served);
       }

@@ -2,9 +2,10 @@
 import type { KObject } from '../api/types.js';
 import type { ResourceInfo } from '../api/resources.js';
 import { tablePrinter, defaultPrinter } from '../api/printers/index.js';
+import { customPrinter } from './crd/printer.js';
 
 export function toTable(info: ResourceInfo, items: KObject[], listMeta: Record<string, unknown>, includeObject: string, withColumns = true): object {
-  const printer = tablePrinter(info.group, info.resource) ?? defaultPrinter;
+  const printer = tablePrinter(info.group, info.resource) ?? customPrinter(info) ?? defaultPrinter;
   const now = Date.now();
   const rows = items.map((obj) => {
     const row: Record<string, unknown> = { cells: printer.row(obj, now) };

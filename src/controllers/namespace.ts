@@ -5,6 +5,7 @@ import type { KObject } from '../api/types.js';
 import { StatusError } from '../api/errors.js';
 import { resourcePath } from '../client/rest-client.js';
 import { Controller } from '../client/controller.js';
+import { discoverResources } from '../client/discovery.js';
 import type { ControllerContext, ControllerDef } from './context.js';
 
 export const namespaceController: ControllerDef = {
@@ -12,13 +13,14 @@ export const namespaceController: ControllerDef = {
   async start(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
     const { client } = ctx;
     const namespaces = ctx.informers.informer('', 'v1', 'namespaces');
-    const namespaced = ctx.resources.filter((r) => r.namespaced && (r.verbs ?? ['delete']).includes('delete') && r.group !== 'events.k8s.io');
     const controller = new Controller({ name: 'namespace', log: ctx.log, workers: 2 }, async (name) => {
       const ns = namespaces.get('', name);
       if (!ns || !ns.metadata.deletionTimestamp) return;
       let remaining = 0;
+      // Everything the server serves now, custom resources included (discovery, not a fixed list).
+      const namespaced = (await discoverResources(client)).filter((r) => r.namespaced && r.verbs.includes('delete') && r.verbs.includes('list') && r.group !== 'events.k8s.io');
       for (const r of namespaced) {
-        const v = r.versions[0]!.version;
+        const v = r.version;
         const list = await client.list(resourcePath(r.group, v, r.resource, name));
         for (const item of list.items) {
           remaining++;

@@ -5,6 +5,7 @@ import type { KObject } from '../types.js';
 import { defaultEndpoints, defaultLimitRange, defaultNamespace, defaultNode, defaultPV, defaultPVC, defaultSecret, defaultService } from './core.js';
 import { defaultEndpointSlice, defaultHPA, defaultNetworkPolicy, defaultPriorityClass, defaultRoleBinding, defaultStorageClass } from './groups.js';
 import { defaultPod } from './pod.js';
+import { defaultMutatingWebhookConfiguration, defaultValidatingWebhookConfiguration } from './admissionregistration.js';
 import { defaultCronJob, defaultDaemonSet, defaultDeployment, defaultJob, defaultPodTemplateObject, defaultReplicaSet, defaultReplicationController, defaultStatefulSet } from './workloads.js';
 
 const DEFAULTERS: Record<string, (o: KObject) => void> = {
@@ -32,6 +33,8 @@ const DEFAULTERS: Record<string, (o: KObject) => void> = {
   [kindKey('rbac.authorization.k8s.io', 'ClusterRoleBinding')]: defaultRoleBinding,
   [kindKey('scheduling.k8s.io', 'PriorityClass')]: defaultPriorityClass,
   [kindKey('storage.k8s.io', 'StorageClass')]: defaultStorageClass,
+  [kindKey('admissionregistration.k8s.io', 'MutatingWebhookConfiguration')]: defaultMutatingWebhookConfiguration,
+  [kindKey('admissionregistration.k8s.io', 'ValidatingWebhookConfiguration')]: defaultValidatingWebhookConfiguration,
 };
 
 /** Fills unset fields with upstream's v1.32 defaults, in place. */

@@ -7,6 +7,7 @@ import { controllerRevisionPrinter, daemonSetPrinter, deploymentPrinter, replica
 import { horizontalPodAutoscalerPrinter } from './autoscaling.js';
 import { cronJobPrinter, jobPrinter } from './batch.js';
 import { leasePrinter, podDisruptionBudgetPrinter, priorityClassPrinter } from './cluster-policy.js';
+import { webhookConfigurationPrinter } from './admissionregistration.js';
 import { componentStatusPrinter, configMapPrinter, namespacePrinter, replicationControllerPrinter, resourceQuotaPrinter, secretPrinter, serviceAccountPrinter } from './core.js';
 import { eventPrinter, modernEventPrinter } from './events.js';
 import { endpointSlicePrinter, ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from './networking.js';
@@ -56,6 +57,8 @@ const PRINTERS = new Map<string, TablePrinter>([
   ['rbac.authorization.k8s.io/clusterrolebindings', clusterRoleBindingPrinter],
   ['policy/poddisruptionbudgets', podDisruptionBudgetPrinter],
   ['scheduling.k8s.io/priorityclasses', priorityClassPrinter],
+  ['admissionregistration.k8s.io/mutatingwebhookconfigurations', webhookConfigurationPrinter],
+  ['admissionregistration.k8s.io/validatingwebhookconfigurations', webhookConfigurationPrinter],
 ]);
 
 /** The kind-specific printer for a resource, or undefined (then use `defaultPrinter`). */

@@ -4,6 +4,7 @@
 import type { FieldError } from '../errors.js';
 import { builtinResources, kindKey } from '../resources.js';
 import type { KObject } from '../types.js';
+import { validateMutatingWebhookConfiguration, validateValidatingWebhookConfiguration } from './admissionregistration.js';
 import { validateControllerRevision, validateDaemonSet, validateDeployment, validateReplicaSet, validateReplicationController, validateStatefulSet, validateWorkloadStatus, validateWorkloadUpdate } from './apps.js';
 import { hpaVersion, validateHPA } from './autoscaling.js';
 import { validateCronJob, validateCronJobUpdate, validateJob, validateJobStatus, validateJobUpdate } from './batch.js';
@@ -66,6 +67,8 @@ const CREATE: Record<string, Create> = {
   [kindKey(RBAC, 'ClusterRoleBinding')]: (o) => validateBinding(o, false),
   [kindKey('policy', 'PodDisruptionBudget')]: validatePDB,
   [kindKey('scheduling.k8s.io', 'PriorityClass')]: validatePriorityClass,
+  [kindKey('admissionregistration.k8s.io', 'MutatingWebhookConfiguration')]: validateMutatingWebhookConfiguration,
+  [kindKey('admissionregistration.k8s.io', 'ValidatingWebhookConfiguration')]: validateValidatingWebhookConfiguration,
 };
 
 const UPDATE: Record<string, Update> = {

@@ -1,8 +1,14 @@
-// The admission chain for creates and updates, in upstream's plugin order: mutating plugins
-// (LimitRanger, ServiceAccount, Priority, DefaultTolerationSeconds), then validating ones
-// (LimitRanger, Priority, ResourceQuota). NamespaceLifecycle runs before all (see hooks.ts).
+// The admission chain for creates, updates and deletes, in upstream's plugin order: mutating
+// built-ins (LimitRanger, ServiceAccount, Priority, DefaultTolerationSeconds), then mutating
+// webhooks, then validation again when a webhook changed the object, then validating built-ins
+// (LimitRanger, Priority), validating webhooks, and ResourceQuota last (as upstream's
+// ValidatingAdmissionWebhook precedes ResourceQuota). NamespaceLifecycle runs before all (hooks.ts).
 import { invalid } from '../../api/errors.js';
-import { validateCreate } from '../../api/validation/index.js';
+import { applyDefaults } from '../../api/defaults/index.js';
+import { validateCreate, validateStatusUpdate, validateUpdate } from '../../api/validation/index.js';
+import type { KObject } from '../../api/types.js';
+import type { ResourceInfo } from '../../api/resources.js';
+import type { RequestContext } from '../registry/store.js';
 import { qosClass } from '../registry/strategy.js';
 import type { AdmissionRequest, Stores } from './types.js';
 import { admitLimitRangeDefaults, validateLimitRanges } from './limit-ranger.js';
@@ -10,8 +16,23 @@ import { admitServiceAccount } from './service-account.js';
 import { admitPodPriority, validatePriorityClass } from './priority.js';
 import { admitDefaultTolerations } from './default-tolerations.js';
 import type { QuotaAdmission } from './resource-quota.js';
+import type { WebhookAdmission, WebhookRequest } from './webhook.js';
 
-export async function runAdmission(req: AdmissionRequest, stores: Stores, quota: QuotaAdmission): Promise<void> {
+function webhookRequest(req: AdmissionRequest): WebhookRequest {
+  return { operation: req.operation, info: req.info, subresource: req.subresource, namespace: req.namespace, name: req.obj.metadata.name ?? '', obj: req.obj, old: req.old, ctx: req.ctx };
+}
+
+/** The object as a webhook left it must still be valid (upstream validates after all mutation). */
+function revalidate(req: AdmissionRequest): void {
+  const { group, kind } = req.info;
+  applyDefaults(group, kind, req.obj);
+  const errs = req.operation === 'CREATE' ? validateCreate(group, kind, req.obj)
+    : req.subresource === 'status' ? validateStatusUpdate(group, kind, req.obj, req.old!)
+      : validateUpdate(group, kind, req.obj, req.old!);
+  if (errs.length) throw invalid(group, kind, req.obj.metadata.name ?? '', errs);
+}
+
+async function mutateBuiltin(req: AdmissionRequest, stores: Stores): Promise<void> {
   const { group, resource } = req.info;
   if (group === '' && resource === 'pods' && !req.subresource) {
     const before = req.operation === 'CREATE' ? JSON.stringify(req.obj.spec) : '';
@@ -29,7 +50,22 @@ export async function runAdmission(req: AdmissionRequest, stores: Stores, quota:
       req.obj.status = { ...status, qosClass: qosClass(req.obj) };
     }
   }
+}
+
+export async function runAdmission(req: AdmissionRequest, stores: Stores, quota: QuotaAdmission, webhooks?: WebhookAdmission): Promise<void> {
+  const { group, resource } = req.info;
+  await mutateBuiltin(req, stores);
+  if (webhooks && (await webhooks.mutate(webhookRequest(req)))) revalidate(req);
   await validateLimitRanges(req, stores);
   if (group === 'scheduling.k8s.io' && resource === 'priorityclasses') await validatePriorityClass(req, stores);
+  if (webhooks) await webhooks.validate(webhookRequest(req));
   await quota.validate(req);
+}
+
+/** DELETE goes through the mutating, then the validating webhooks, with the object as oldObject. */
+export async function runDeleteAdmission(info: ResourceInfo, obj: KObject, ctx: RequestContext, webhooks: WebhookAdmission): Promise<void> {
+  const namespace = info.namespaced ? (obj.metadata.namespace ?? '') : '';
+  const req: WebhookRequest = { operation: 'DELETE', info, subresource: '', namespace, name: obj.metadata.name ?? '', old: obj, ctx };
+  await webhooks.mutate(req);
+  await webhooks.validate(req);
 }

@@ -64,6 +64,17 @@ export interface StoreHooks {
    * admission needs it (quota: one namespace at a time, so usage cannot be double-counted).
    */
   serialize?<T>(obj: KObject, operation: 'CREATE' | 'UPDATE', subresource: string, write: () => Promise<T>): Promise<T>;
+  /**
+   * Replaces the built-in defaulting and validation of the kind (custom resources: schema-driven
+   * pruning, defaulting and validation; CRDs: their own checks). Built-in kinds leave it unset.
+   */
+  validation?: CustomValidation;
+}
+
+export interface CustomValidation {
+  /** Defaulting (and pruning), in place, before validation. */
+  prepare(obj: KObject, old: KObject | undefined, subresource: string): void;
+  validate(obj: KObject, old: KObject | undefined, subresource: string): FieldError[];
 }
 
 export class Store {
@@ -213,8 +224,14 @@ export class Store {
     if (this.strategy.tracksGeneration) meta.generation = 1;
     else delete meta.generation;
     this.strategy.prepareForCreate?.(obj);
-    applyDefaults(this.info.group, this.info.kind, obj);
-    this.throwIfInvalid(obj, validateCreate(this.info.group, this.info.kind, obj));
+    const custom = this.hooks.validation;
+    if (custom) {
+      custom.prepare(obj, undefined, '');
+      this.throwIfInvalid(obj, custom.validate(obj, undefined, ''));
+    } else {
+      applyDefaults(this.info.group, this.info.kind, obj);
+      this.throwIfInvalid(obj, validateCreate(this.info.group, this.info.kind, obj));
+    }
     return this.serialized(obj, 'CREATE', '', () => this.admitAndCreate(namespace, obj, ctx));
   }
 
@@ -313,6 +330,8 @@ export class Store {
       obj = clone(old);
       if (input.status === undefined) delete obj.status;
       else obj.status = input.status;
+      // The field manager records status writers too (apiserver/apply.ts).
+      if (input.metadata?.managedFields !== undefined) obj.metadata.managedFields = input.metadata.managedFields;
     } else {
       obj = input;
       // Main-resource writes keep the stored status; a binding (pods/binding) sets both at once.
@@ -340,6 +359,12 @@ export class Store {
       delete m.generation;
     }
     this.strategy.prepareForUpdate?.(obj, old, subresource);
+    const custom = this.hooks.validation;
+    if (custom) {
+      custom.prepare(obj, old, subresource);
+      this.throwIfInvalid(obj, custom.validate(obj, old, subresource));
+      return obj;
+    }
     applyDefaults(this.info.group, this.info.kind, obj);
     // A binding may set spec.nodeName, which pod updates otherwise may not change.
     const errs = subresource === 'status' || subresource === 'binding' ? validateStatusUpdate(this.info.group, this.info.kind, obj, old) : validateUpdate(this.info.group, this.info.kind, obj, old);
