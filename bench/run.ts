@@ -11,6 +11,7 @@ import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'node:https';
 import { clusterBench } from './cluster.js';
+import { protobufBench } from './protobuf.js';
 import { benchmarkScheduler } from '../src/scheduler/bench.js';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -189,6 +190,7 @@ async function main() {
   results.push(['server RSS after the run', `${rssMb(kts.proc.pid!).toFixed(0)} MB`, '']);
   kts.proc.kill('SIGKILL');
 
+  results.push(...protobufBench());
   // Issue 4: the scheduler alone (in-process, binding without API round trips) ...
   const sched = await benchmarkScheduler({ nodes: 5000, pods: 10000 });
   results.push(['scheduler alone: 10,000 pods on 5,000 nodes', `${sched.podsPerSecond.toFixed(0)} pods/s`, '']);
