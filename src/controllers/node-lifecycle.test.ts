@@ -112,7 +112,7 @@ test('a node whose lease lapses goes Unknown, is tainted, its pods evicted per t
     await renew(c, 'n1');
     const cur = await getNode(c, 'n1');
     const conds = ((cur.status as { conditions: { type: string }[] }).conditions).map((x) => ({ ...x, status: x.type === 'Ready' ? 'True' : 'False', reason: 'KubeletReady', lastHeartbeatTime: now() }));
-    await c.client.update('/api/v1/nodes/n1/status', { ...cur, status: { ...(cur.status as object), conditions: conds } });
+    await c.client.patch('/api/v1/nodes/n1/status', { status: { conditions: conds } }, 'merge');
     await until(async () => taintKeys(await getNode(c, 'n1')).length === 0, 5000, 'taints removed');
   } finally {
     renewing = false;
@@ -129,7 +129,7 @@ test('a node reporting Ready=False gets the not-ready taints', async () => {
     ctx.informers.start(c.signal);
     const cur = await getNode(c, 'n2');
     const conds = ((cur.status as { conditions: { type: string; status: string }[] }).conditions).map((x) => (x.type === 'Ready' ? { ...x, status: 'False', reason: 'KubeletNotReady' } : x));
-    await c.client.update('/api/v1/nodes/n2/status', { ...cur, status: { ...(cur.status as object), conditions: conds } });
+    await c.client.patch('/api/v1/nodes/n2/status', { status: { conditions: conds } }, 'merge');
     const n = await found(async () => {
       const x = await getNode(c, 'n2');
       return taintKeys(x).length ? x : undefined;

@@ -94,9 +94,8 @@ test('DaemonSet: one pod per eligible node, taints, node added, rolling update',
 
     kubeletDone = fakeKubelet(c, kubelet.signal);
     // Tolerating the taint brings the third node in (a new template: a new revision).
-    const ds = await c.client.get<DaemonSet>(`${DS}/agent`);
-    (ds.spec!.template!.spec!).tolerations = [{ key: 'dedicated', operator: 'Equal', value: 'infra', effect: 'NoSchedule' }];
-    await c.client.update(`${DS}/agent`, ds);
+    // Merge patches (no resourceVersion): the controller writes status concurrently.
+    await c.client.patch(`${DS}/agent`, { spec: { template: { spec: { tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'infra', effect: 'NoSchedule' }] } } } }, 'merge');
     pods = await until(async () => {
       const p = await livePods(c);
       return p.length === 3 && p.every((x) => x.status?.phase === 'Running') ? p : undefined;
@@ -112,9 +111,7 @@ test('DaemonSet: one pod per eligible node, taints, node added, rolling update',
     }, 15_000, 'all ready');
 
     // Rolling update: never more than maxUnavailable (1) node without a ready pod.
-    const before = await c.client.get<DaemonSet>(`${DS}/agent`);
-    before.spec!.template!.spec!.containers = [{ name: 'a', image: 'nginx:1.28' }];
-    await c.client.update(`${DS}/agent`, before);
+    await c.client.patch(`${DS}/agent`, { spec: { template: { spec: { containers: [{ name: 'a', image: 'nginx:1.28' }] } } } }, 'merge');
     let worst = 0;
     await until(async () => {
       const live = await livePods(c);

@@ -105,10 +105,8 @@ test('StatefulSet: ordered creation, claims, rolling update with partition, orde
 
     // Rolling update with partition 1: db-2, then db-1; db-0 keeps the old revision.
     kubeletDone = fakeKubelet(c, kubelet.signal);
-    const cur = await c.client.get<StatefulSet>(`${STS}/db`);
-    cur.spec!.template!.spec!.containers = [{ name: 'db', image: 'postgres:17' }];
-    cur.spec!.updateStrategy = { type: 'RollingUpdate', rollingUpdate: { partition: 1 } };
-    await c.client.update(`${STS}/db`, cur);
+    // A merge patch (no resourceVersion): the controller writes status concurrently.
+    await c.client.patch(`${STS}/db`, { spec: { template: { spec: { containers: [{ name: 'db', image: 'postgres:17' }] } }, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 1 } } } }, 'merge');
     const rolled = await until(async () => {
       const s = await c.client.get<StatefulSet>(`${STS}/db`);
       return s.status?.updatedReplicas === 2 && s.status.readyReplicas === 3 && s.status.currentReplicas === 1 ? s : undefined;
@@ -165,9 +163,8 @@ test('StatefulSet: Parallel creates every pod at once; OnDelete waits for deleti
     await until(async () => (await names()).length === 3, 10_000, 'parallel creation without readiness');
     assert.deepEqual(await names(), ['web-5', 'web-6', 'web-7']);
 
-    const set = await c.client.get<StatefulSet>(`${STS}/web`);
-    set.spec!.template!.spec!.containers = [{ name: 'w', image: 'nginx:2' }];
-    await c.client.update(`${STS}/web`, set);
+    // A merge patch (no resourceVersion): the controller writes status concurrently.
+    await c.client.patch(`${STS}/web`, { spec: { template: { spec: { containers: [{ name: 'w', image: 'nginx:2' }] } } } }, 'merge');
     const s = await until(async () => {
       const x = await c.client.get<StatefulSet>(`${STS}/web`);
       return x.status?.updateRevision && x.status.updateRevision !== x.status.currentRevision ? x : undefined;
