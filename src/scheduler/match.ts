@@ -1,32 +1,11 @@
 // Matching helpers shared by plugins: node selector terms (matchExpressions and the
 // metadata.name matchFields DaemonSet pods use), tolerations against taints, and pod affinity
 // terms compiled once per pod (selector, namespaces, namespaceSelector, topologyKey).
+import { nodeRequirementMatches, toleratesTaint as sharedToleratesTaint } from '../api/scheduling.js';
 import { selectorFromLabelSelector, type LabelSelector, type LabelSelectorSpec } from '../api/selectors/label-selector.js';
-import type { Node, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, Pod, PodAffinityTerm, Taint, Toleration } from './types.js';
+import type { Node, NodeSelector, NodeSelectorTerm, Pod, PodAffinityTerm, Taint, Toleration } from './types.js';
 
-function requirementMatches(r: NodeSelectorRequirement, value: string | undefined): boolean {
-  const values = r.values ?? [];
-  switch (r.operator) {
-    case 'In':
-      return value !== undefined && values.includes(value);
-    case 'NotIn':
-      return value === undefined || !values.includes(value);
-    case 'Exists':
-      return value !== undefined;
-    case 'DoesNotExist':
-      return value === undefined;
-    case 'Gt':
-    case 'Lt': {
-      if (value === undefined || values.length !== 1) return false;
-      const a = Number.parseInt(value, 10);
-      const b = Number.parseInt(values[0]!, 10);
-      if (Number.isNaN(a) || Number.isNaN(b)) return false;
-      return r.operator === 'Gt' ? a > b : a < b;
-    }
-    default:
-      return false;
-  }
-}
+const requirementMatches = nodeRequirementMatches;
 
 /** One NodeSelectorTerm: all expressions and fields must match; an empty term matches nothing. */
 export function nodeSelectorTermMatches(term: NodeSelectorTerm, node: Node): boolean {
@@ -61,14 +40,7 @@ export function podMatchesNodeSelectorAndAffinity(pod: Pod, node: Node): boolean
   return true;
 }
 
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  const op = t.operator || 'Equal';
-  if (op === 'Exists') return true;
-  if (op === 'Equal') return (t.value ?? '') === (taint.value ?? '');
-  return false;
-}
+export const toleratesTaint: (t: Toleration, taint: Taint) => boolean = sharedToleratesTaint;
 
 export function tolerationsTolerate(tolerations: readonly Toleration[] | undefined, taint: Taint): boolean {
   for (const t of tolerations ?? []) if (toleratesTaint(t, taint)) return true;

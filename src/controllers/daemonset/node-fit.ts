@@ -4,6 +4,7 @@
 // (AddOrUpdateDaemonPodTolerations). Also the matchFields affinity that pins a created pod to its
 // node (the default scheduler then binds it) and reading that node back from a pod.
 import type { KObject } from '../../api/types.js';
+import { nodeRequirementMatches, toleratesTaint } from '../../api/scheduling.js';
 
 export interface Toleration {
   key?: string;
@@ -77,44 +78,15 @@ export function withDaemonTolerations(spec: DaemonPodSpec): Toleration[] {
   return out;
 }
 
-/** Toleration.ToleratesTaint. */
-export function tolerates(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  const op = t.operator ?? '';
-  if (op === 'Exists') return true;
-  if (op === '' || op === 'Equal') return (t.value ?? '') === (taint.value ?? '');
-  return false;
-}
+/** Toleration.ToleratesTaint (shared with the scheduler). */
+export const tolerates: (t: Toleration, taint: Taint) => boolean = toleratesTaint;
 
 /** The first taint with an effect in `effects` that no toleration tolerates. */
 export function untoleratedTaint(taints: readonly Taint[], tolerations: readonly Toleration[], effects: readonly string[]): Taint | undefined {
   return taints.find((taint) => effects.includes(taint.effect) && !tolerations.some((t) => tolerates(t, taint)));
 }
 
-function matchExpression(req: NodeSelectorRequirement, value: string | undefined): boolean {
-  const values = req.values ?? [];
-  switch (req.operator) {
-    case 'In':
-      return value !== undefined && values.includes(value);
-    case 'NotIn':
-      return value === undefined || !values.includes(value);
-    case 'Exists':
-      return value !== undefined;
-    case 'DoesNotExist':
-      return value === undefined;
-    case 'Gt':
-    case 'Lt': {
-      if (value === undefined || values.length !== 1) return false;
-      const have = Number.parseInt(value, 10);
-      const want = Number.parseInt(values[0]!, 10);
-      if (!/^-?\d+$/.test(value) || !/^-?\d+$/.test(values[0]!)) return false;
-      return req.operator === 'Gt' ? have > want : have < want;
-    }
-    default:
-      return false;
-  }
-}
+const matchExpression = nodeRequirementMatches;
 
 function termMatches(term: NodeSelectorTerm, node: Node): boolean {
   const exprs = term.matchExpressions ?? [];
