@@ -76,7 +76,7 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
   }
   stores.get(storeKey(CRD_GROUP, CRD_RESOURCE))!.strategy.tracksGeneration = true;
   // Admission reads these on every create: memoised, dropped on any change.
-  for (const key of ['/limitranges', '/resourcequotas', 'scheduling.k8s.io/priorityclasses', 'policy/poddisruptionbudgets', 'admissionregistration.k8s.io/mutatingwebhookconfigurations', 'admissionregistration.k8s.io/validatingwebhookconfigurations']) stores.get(key)?.trackChanges(cache);
+  for (const key of ['/limitranges', '/resourcequotas', 'scheduling.k8s.io/priorityclasses', 'policy/poddisruptionbudgets', 'admissionregistration.k8s.io/mutatingwebhookconfigurations', 'admissionregistration.k8s.io/validatingwebhookconfigurations', 'storage.k8s.io/storageclasses']) stores.get(key)?.trackChanges(cache);
   // Rebuild allocation state from stored Services.
   const services = await stores.get(storeKey('', 'services'))!.list('', {});
   for (const svc of services.items) allocations.adopt(svc);
