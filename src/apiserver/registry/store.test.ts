@@ -110,3 +110,16 @@ test('list: limit/continue pages are consistent; filters apply', async () => {
   assert.deepEqual(even.items.map((i) => i.metadata.name), ['c0', 'c2']);
   assert.ok(even.metadata.continue);
 });
+
+test('daemonsets: template generation annotation starts at 1 and follows template changes', async () => {
+  const s = new Store(info('daemonsets'), createMemoryBackend());
+  const ds: KObject = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent' }, spec: { selector: { matchLabels: { app: 'a' } }, template: { metadata: { labels: { app: 'a' } }, spec: { containers: [{ name: 'c', image: 'busybox:1' }] } } } };
+  const created = await s.create('ns', ds, ctx());
+  assert.equal(created.metadata.annotations?.['deprecated.daemonset.template.generation'], '1');
+  const relabelled = (await s.update('ns', 'agent', { ...structuredClone(created), metadata: { ...created.metadata, labels: { x: 'y' } } }, ctx())).obj;
+  assert.equal(relabelled.metadata.annotations?.['deprecated.daemonset.template.generation'], '1');
+  const next = structuredClone(relabelled);
+  (next.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]!.image = 'busybox:2';
+  const updated = (await s.update('ns', 'agent', next, ctx())).obj;
+  assert.equal(updated.metadata.annotations?.['deprecated.daemonset.template.generation'], '2');
+});

@@ -58,8 +58,25 @@ export function strategyFor(info: ResourceInfo): Strategy {
       if (obj.status === undefined) delete obj.status;
     };
   }
+  if (id === 'apps/daemonsets') {
+    // apps/v1 keeps the DaemonSet's templateGeneration in an annotation: 1 on create, +1 whenever
+    // the pod template changes (the controller labels pods with it: pod-template-generation).
+    const create = s.prepareForCreate;
+    s.prepareForCreate = (obj) => {
+      create?.(obj);
+      obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [TEMPLATE_GENERATION]: '1' };
+    };
+    s.prepareForUpdate = (obj, old, sub) => {
+      if (sub) return;
+      const prev = Number(old.metadata.annotations?.[TEMPLATE_GENERATION] ?? '1') || 1;
+      const changed = JSON.stringify((obj.spec as { template?: unknown } | undefined)?.template) !== JSON.stringify((old.spec as { template?: unknown } | undefined)?.template);
+      obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [TEMPLATE_GENERATION]: String(changed ? prev + 1 : prev) };
+    };
+  }
   return s;
 }
+
+const TEMPLATE_GENERATION = 'deprecated.daemonset.template.generation';
 
 function initialStatus(id: string, obj: KObject): unknown {
   switch (id) {
