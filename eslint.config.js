@@ -13,9 +13,10 @@ const allowed = {
   apiserver: ['util', 'api', 'storage'],
   controllers: ['util', 'api', 'client'],
   scheduler: ['util', 'api', 'client'],
-  agent: ['util', 'api', 'client'],
-  server: ['util', 'api', 'storage', 'client', 'apiserver', 'controllers', 'scheduler', 'agent'],
-  cmd: ['util', 'api', 'storage', 'client', 'apiserver', 'controllers', 'scheduler', 'agent', 'server'],
+  kubelet: ['util', 'api', 'client'],
+  agent: ['util', 'api', 'client', 'kubelet'],
+  server: ['util', 'api', 'storage', 'client', 'apiserver', 'controllers', 'scheduler', 'kubelet', 'agent'],
+  cmd: ['util', 'api', 'storage', 'client', 'apiserver', 'controllers', 'scheduler', 'kubelet', 'agent', 'server'],
 };
 const layers = Object.keys(allowed);
 const layerRules = layers.map((layer) => ({
