@@ -14,6 +14,10 @@ export interface ControllerConfig {
   nodeMonitorGracePeriodMs: number;
   /** Resync of informers (level-triggered safety net). */
   resyncMs: number;
+  /** Local-path provisioner: the storage dir when kube-system/local-path-config names none. */
+  localPathStorageDir: string;
+  /** The CA that serves the API, published as the kube-root-ca.crt ConfigMap in every namespace. */
+  rootCaPem?: string;
 }
 
 export const defaultControllerConfig: ControllerConfig = {
@@ -21,6 +25,7 @@ export const defaultControllerConfig: ControllerConfig = {
   serviceCidr: '10.43.0.0/16',
   nodeMonitorGracePeriodMs: 40_000,
   resyncMs: 5 * 60_000,
+  localPathStorageDir: '/var/lib/kts/storage',
 };
 
 export interface ControllerContext {

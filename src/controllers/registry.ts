@@ -13,6 +13,7 @@ import { serviceAccountController } from './serviceaccount.js';
 import { endpointsController } from './endpoints.js';
 import { endpointSliceController } from './endpointslice.js';
 import { persistentVolumeBinderController } from './pv-binder.js';
+import { localPathProvisionerController } from './local-path-provisioner.js';
 import { resourceQuotaController } from './resourcequota.js';
 import { disruptionController } from './disruption.js';
 import { nodeIpamController } from './node-ipam.js';
@@ -35,6 +36,7 @@ export const allControllers: ControllerDef[] = [
   endpointsController,
   endpointSliceController,
   persistentVolumeBinderController,
+  localPathProvisionerController,
   resourceQuotaController,
   disruptionController,
 ];
