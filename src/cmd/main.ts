@@ -12,7 +12,7 @@ const HELP = `kts — Kubernetes, written in TypeScript (${KUBE_VERSION}-kts.${K
 
 Usage:
   kts server [flags]     Run a control plane (API server, datastore, controllers)
-  kts agent --simulated  Run simulated nodes (see docs/simulated-nodes.md; real nodes: not yet)
+  kts agent [flags]      Run a node agent that joins a server (--simulated: simulated nodes)
   kts --version          Print the version
   kts --help             Show this help
 
@@ -30,7 +30,19 @@ Server flags (k3s names):
       --token TOKEN                Shared secret nodes use to join (default: generated)
       --disable-agent              Do not run the node agent in-process
       --datastore-endpoint URL     Datastore (only the embedded SQLite is supported for now)
-      --node-name NAME             Node name of the in-process agent
+
+Node flags (the in-process agent; also for kts agent):
+      --node-name NAME             Node name (default: the hostname)
+      --node-ip ADDR               The node's InternalIP (default: the first non-loopback IPv4)
+      --node-label K=V             Node label (repeatable)
+      --node-taint K=V:EFFECT      Taint to register with (repeatable)
+      --kubelet-port PORT          The kubelet's HTTPS port (default 10250; 0 = random)
+      --container-runtime-endpoint SOCKET  Use this CRI socket instead of launching containerd
+      --cluster-dns IP             DNS server for pods (default: the 10th address of --service-cidr)
+      --cluster-domain DOMAIN      Cluster domain (default cluster.local)
+      --resolv-conf FILE           Host resolv.conf for pods (default /etc/resolv.conf)
+
+Other:
       --disable NAME               Do not deploy a packaged component (repeatable)
       --log-level LEVEL            debug, info, warn or error (default info)
 `;
@@ -73,6 +85,14 @@ async function serverCommand(args: string[]): Promise<number> {
         'disable-agent': { type: 'boolean' },
         'datastore-endpoint': { type: 'string' },
         'node-name': { type: 'string' },
+        'node-ip': { type: 'string' },
+        'node-label': { type: 'string', multiple: true },
+        'node-taint': { type: 'string', multiple: true },
+        'kubelet-port': { type: 'string' },
+        'container-runtime-endpoint': { type: 'string' },
+        'cluster-dns': { type: 'string' },
+        'cluster-domain': { type: 'string' },
+        'resolv-conf': { type: 'string' },
         disable: { type: 'string', multiple: true },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },

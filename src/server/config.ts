@@ -1,7 +1,10 @@
 // The server's validated configuration, built from flags (k3s's flag names where k3s has one).
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseCidr } from '../apiserver/allocators.js';
+import { parseCidr, ipToString } from '../apiserver/allocators.js';
+import { buildNodeAgentConfig } from '../agent/node-config.js';
+import type { NodeAgentConfig, RawNodeFlags } from '../agent/node-config.js';
+import { AgentConfigError } from '../agent/config.js';
 
 export interface ServerConfig {
   dataDir: string;
@@ -19,6 +22,8 @@ export interface ServerConfig {
   nodeName?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   disable: string[];
+  /** The in-process node agent (absent with --disable-agent). */
+  agent?: NodeAgentConfig;
 }
 
 export function defaultDataDir(): string {
@@ -27,7 +32,7 @@ export function defaultDataDir(): string {
 
 export class ConfigError extends Error {}
 
-export interface RawServerFlags {
+export interface RawServerFlags extends RawNodeFlags {
   'data-dir'?: string;
   'bind-address'?: string;
   'https-listen-port'?: string;
@@ -40,7 +45,6 @@ export interface RawServerFlags {
   'service-node-port-range'?: string;
   'tls-san'?: string[];
   token?: string;
-  'node-name'?: string;
   'log-level'?: string;
   'datastore-endpoint'?: string;
   disable?: string[];
@@ -72,8 +76,20 @@ export function buildServerConfig(f: RawServerFlags): ServerConfig {
   const level = f['log-level'] ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new ConfigError(`--log-level: must be one of debug, info, warn, error`);
   const bind = f['bind-address'] ?? '0.0.0.0';
+  const dataDir = f['data-dir'] ?? defaultDataDir();
+  let agent: NodeAgentConfig | undefined;
+  if (!f['disable-agent']) {
+    try {
+      // The cluster DNS Service gets the tenth address of the service CIDR, as in k3s.
+      const dns = parseCidr(serviceCidr);
+      agent = buildNodeAgentConfig(f, { dataDir, clusterDns: ipToString(dns.base + 10), logLevel: level as ServerConfig['logLevel'] });
+    } catch (e) {
+      if (e instanceof AgentConfigError) throw new ConfigError(e.message);
+      throw e;
+    }
+  }
   return {
-    dataDir: f['data-dir'] ?? defaultDataDir(),
+    dataDir,
     bindAddress: bind,
     httpsPort: port,
     advertiseAddress: f['advertise-address'] ?? (bind === '0.0.0.0' || bind === '::' ? '127.0.0.1' : bind),
@@ -88,5 +104,6 @@ export function buildServerConfig(f: RawServerFlags): ServerConfig {
     nodeName: f['node-name'],
     logLevel: level as ServerConfig['logLevel'],
     disable: (f.disable ?? []).flatMap((d) => d.split(',')).filter(Boolean),
+    agent,
   };
 }
