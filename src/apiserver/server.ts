@@ -3,6 +3,7 @@
 import { createServer as createHttpsServer } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { setMaxListeners } from 'node:events';
 import type { Backend } from '../storage/backend.js';
 import type { KObject } from '../api/types.js';
@@ -26,6 +27,9 @@ import { CrdController } from './crd/controller.js';
 import { crdStoreHooks } from './crd/crd-store.js';
 import { CustomOpenApi } from './crd/openapi.js';
 import { CRD_GROUP, CRD_RESOURCE } from './crd/types.js';
+import { isPodStreamRequest, servePodStream, upgradePodStream, writeUpgradeError } from './pod-stream/handler.js';
+import type { PodStreamDeps } from './pod-stream/handler.js';
+import type { KubeletClientConfig } from './pod-stream/proxy.js';
 
 export interface ApiServerConfig {
   bindAddress: string;
@@ -35,6 +39,8 @@ export interface ApiServerConfig {
   nodePortRange: [number, number];
   tokens: TokenEntry[];
   version: VersionInfo;
+  /** How the API server reaches kubelets for logs, exec, attach and port-forward. */
+  kubeletClient?: KubeletClientConfig;
 }
 
 export interface VersionInfo {
@@ -89,6 +95,7 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
   const crds = new CrdController({ resources, onResourcesChanged, stores, cache, backend, hooksFor, log: (m) => log.warn(m) });
   await crds.start(signal);
 
+  const streamDeps: PodStreamDeps = { pods: stores.get(storeKey('', 'pods'))!, nodes: stores.get(storeKey('', 'nodes'))!, kubelet: cfg.kubeletClient };
   const serverAddress = `${cfg.bindAddress === '0.0.0.0' || cfg.bindAddress === '::' ? '127.0.0.1' : cfg.bindAddress}:${cfg.port}`;
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'https://kts');
@@ -113,6 +120,7 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
         return writeServed(req, res, served);
       }
       const ri = parseRequestInfo(req.method ?? 'GET', path, query);
+      if (isPodStreamRequest(ri)) return await servePodStream(req, res, ri, query, streamDeps);
       if (!ri.isResourceRequest) return serveDiscovery(req, res, ri.prefix, ri.group, ri.version, ri.parts, discovery, serverAddress);
       const ctx: RequestContext = { user: user!, dryRun: false, warnings: [] };
       await handleResource(req, res, ri, query, ctx, { stores, cache }, signal);
@@ -126,6 +134,21 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
 
   const server = createHttpsServer({ cert: cfg.tls.certPem, key: cfg.tls.keyPem, ca: cfg.tls.clientCaPem, requestCert: true, rejectUnauthorized: false, keepAliveTimeout: 120_000 }, (req, res) => {
     handler(req, res).catch((err) => writeError(res, err, (m) => log.error(m)));
+  });
+  // exec, attach and port-forward arrive as HTTP/1.1 Upgrade requests and are tunnelled to the kubelet.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const url = new URL(req.url ?? '/', 'https://kts');
+    void (async () => {
+      const user = authenticate(req, cfg.tokens);
+      if (!user) throw unauthorized();
+      const ri = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+      if (!isPodStreamRequest(ri) || ri.subresource === 'log') throw new StatusError(400, 'BadRequest', 'upgrade requests are served only for pods/exec, pods/attach and pods/portforward');
+      await upgradePodStream(req, socket, head, ri, url.searchParams, streamDeps);
+    })().catch((err) => {
+      if (!(err instanceof StatusError)) log.error(`upgrade ${req.method} ${url.pathname}: ${(err as Error)?.stack ?? err}`);
+      writeUpgradeError(socket, err);
+    });
   });
   server.headersTimeout = 60_000;
   server.requestTimeout = 0;

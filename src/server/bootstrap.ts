@@ -9,7 +9,7 @@ import { SYSTEM_PRIORITY_CLASSES } from '../api/validation/scheduling.js';
 
 const SYSTEM = { name: 'system:apiserver', groups: ['system:masters'] };
 
-export async function bootstrapCluster(stores: Map<string, Store>, opts: { advertiseAddress: string; port: number; serviceIp: string }): Promise<string[]> {
+export async function bootstrapCluster(stores: Map<string, Store>, opts: { advertiseAddress: string; port: number; serviceIp: string; clientCaPem?: string }): Promise<string[]> {
   const created: string[] = [];
   const ctx = () => ({ user: SYSTEM, dryRun: false, warnings: [] as string[] });
   const ensure = async (key: string, ns: string, obj: KObject) => {
@@ -46,6 +46,8 @@ export async function bootstrapCluster(stores: Map<string, Store>, opts: { adver
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: { type: 'ClusterIP', clusterIP: opts.serviceIp, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: opts.port }], sessionAffinity: 'None' },
   });
+  // As upstream: kubelets (and extension API servers) read the client CA that signs API clients here.
+  if (opts.clientCaPem) await ensureClientCaConfigMap(stores.get('/configmaps')!, opts.clientCaPem, ctx());
   const epStore = stores.get('/endpoints')!;
   const desired: KObject = {
     apiVersion: 'v1',
@@ -59,4 +61,12 @@ export async function bootstrapCluster(stores: Map<string, Store>, opts: { adver
     await epStore.update('default', 'kubernetes', { ...cur, subsets: desired.subsets }, ctx());
   }
   return created;
+}
+
+async function ensureClientCaConfigMap(store: Store, clientCaPem: string, ctx: { user: typeof SYSTEM; dryRun: boolean; warnings: string[] }): Promise<void> {
+  const name = 'extension-apiserver-authentication';
+  const cur = await store.tryGet('kube-system', name);
+  const data = { 'client-ca-file': clientCaPem };
+  if (!cur) await store.create('kube-system', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'kube-system' }, data }, ctx);
+  else if ((cur.data as Record<string, string> | undefined)?.['client-ca-file'] !== clientCaPem) await store.update('kube-system', name, { ...cur, data: { ...(cur.data as object), ...data } }, ctx);
 }

@@ -28,7 +28,7 @@ test('first start creates the k3s layout with private keys 0600; later starts re
   const logs: string[] = [];
   const a = await ensurePki(dir, { sans, log: (m) => logs.push(m) });
   assert.deepEqual(readdirSync(dir).sort(), [
-    'client-admin.crt', 'client-admin.key', 'client-ca.crt', 'client-ca.key',
+    'client-admin.crt', 'client-admin.key', 'client-ca.crt', 'client-ca.key', 'client-kube-apiserver-kubelet-client.crt', 'client-kube-apiserver-kubelet-client.key',
     'server-ca.crt', 'server-ca.key', 'serving-kube-apiserver.crt', 'serving-kube-apiserver.key',
   ]);
   for (const f of readdirSync(dir)) assert.equal(statSync(join(dir, f)).mode & 0o777, f.endsWith('.key') ? 0o600 : 0o644, f);

@@ -25,6 +25,9 @@ export interface Pki {
   clientCaKeyPem: string;
   adminCertPem: string;
   adminKeyPem: string;
+  /** The API server's identity towards kubelets (logs, exec, port-forward), as upstream's apiserver-kubelet-client. */
+  kubeletClientCertPem: string;
+  kubeletClientKeyPem: string;
 }
 
 export interface CertKeyPair { certPem: string; keyPem: string }
@@ -74,12 +77,17 @@ export async function ensurePki(tlsDir: string, opts: { sans: Sans; log?: (msg: 
     if (!x509.keyUsage?.includes(CLIENT_AUTH)) return 'it lacks the clientAuth usage';
     return info.subject.cn === 'system:admin' && info.subject.o.includes('system:masters') ? undefined : 'its subject is not system:admin';
   }, () => signClientCert(clientCa, { cn: 'system:admin', o: ['system:masters'] }, LEAF_DAYS), now);
+  const kubeletClient = await ensureLeaf(tlsDir, 'client-kube-apiserver-kubelet-client', clientCa, log, (info, x509) => {
+    if (!x509.keyUsage?.includes(CLIENT_AUTH)) return 'it lacks the clientAuth usage';
+    return info.subject.cn === 'kube-apiserver-kubelet-client' && info.subject.o.includes('system:masters') ? undefined : 'its subject is not kube-apiserver-kubelet-client';
+  }, () => signClientCert(clientCa, { cn: 'kube-apiserver-kubelet-client', o: ['system:masters'] }, LEAF_DAYS), now);
 
   return {
     caCertPem: ca.certPem, caKeyPem: ca.keyPem,
     serverCertPem: serving.certPem, serverKeyPem: serving.keyPem,
     clientCaCertPem: clientCa.certPem, clientCaKeyPem: clientCa.keyPem,
     adminCertPem: admin.certPem, adminKeyPem: admin.keyPem,
+    kubeletClientCertPem: kubeletClient.certPem, kubeletClientKeyPem: kubeletClient.keyPem,
   };
 }
 

@@ -61,6 +61,8 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
         { token: tokenSecret, user: { name: 'node', groups: ['system:nodes'] } },
       ],
       version: versionInfo(),
+      // The kubelets' serving certificates are self-signed: not verified, as upstream without --kubelet-certificate-authority.
+      kubeletClient: { certPem: pki.kubeletClientCertPem, keyPem: pki.kubeletClientKeyPem, defaultPort: 10250 },
     },
     backend,
     log.child('apiserver'),
@@ -69,7 +71,7 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   const url = `https://${cfg.advertiseAddress.includes(':') ? `[${cfg.advertiseAddress}]` : cfg.advertiseAddress}:${api.port}`;
   step(`API server listening on https://${cfg.bindAddress}:${api.port}`);
 
-  const created = await bootstrapCluster(api.stores, { advertiseAddress: cfg.advertiseAddress, port: api.port, serviceIp: api.allocations.ips.nth(1) });
+  const created = await bootstrapCluster(api.stores, { advertiseAddress: cfg.advertiseAddress, port: api.port, serviceIp: api.allocations.ips.nth(1), clientCaPem: pki.clientCaCertPem });
   step(created.length ? `bootstrapped ${created.join(', ')}` : 'cluster objects present');
 
   const kubeconfig = renderKubeconfig({ server: url.replace(cfg.advertiseAddress, '127.0.0.1'), caPem: pki.caCertPem, clientCertPem: pki.adminCertPem, clientKeyPem: pki.adminKeyPem });
