@@ -36,7 +36,12 @@ export interface KubectlResult {
   stderr: string;
 }
 
-export async function startServer(opts: { extraArgs?: string[]; dataDir?: string } = {}): Promise<KtsServer> {
+/**
+ * Starts `kts server` on a random port with its own data dir. With `agent: true` the in-process
+ * node agent runs too (real containerd; root only), with its own pod CIDR so that concurrent
+ * test clusters do not collide, and `cleanup` runs `kts cleanup` for it.
+ */
+export async function startServer(opts: { extraArgs?: string[]; dataDir?: string; agent?: boolean } = {}): Promise<KtsServer> {
   const base = mkdtempSync(join(tmpdir(), 'kts-e2e-'));
   const dataDir = opts.dataDir ?? join(base, 'data');
   const home = join(base, 'home');
@@ -46,9 +51,10 @@ export async function startServer(opts: { extraArgs?: string[]; dataDir?: string
   let proc!: ChildProcess;
   let port = 0;
 
+  const agentArgs = opts.agent ? ['--node-ip', '127.0.0.1', '--kubelet-port', '0', '--cluster-cidr', `10.${100 + Math.floor(Math.random() * 150)}.0.0/16`, '--node-name', `node-${Math.random().toString(36).slice(2, 8)}`] : ['--disable-agent'];
   const launch = async () => {
     if (existsSync(kubeconfig)) rmSync(kubeconfig);
-    proc = spawn(process.execPath, [KTS_BIN, 'server', '--disable-agent', '--data-dir', dataDir, '--https-listen-port', String(port), '--bind-address', '127.0.0.1', ...(opts.extraArgs ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    proc = spawn(process.execPath, [KTS_BIN, 'server', ...agentArgs, '--data-dir', dataDir, '--https-listen-port', String(port), '--bind-address', '127.0.0.1', ...(opts.extraArgs ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stdout!.on('data', (d) => (output += d));
     proc.stderr!.on('data', (d) => (output += d));
     const deadline = Date.now() + 30_000;
@@ -104,6 +110,7 @@ export async function startServer(opts: { extraArgs?: string[]; dataDir?: string
     async cleanup() {
       for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
       await srv.stop('SIGKILL');
+      if (opts.agent) spawnSync(process.execPath, [KTS_BIN, 'cleanup', '--data-dir', dataDir], { encoding: 'utf8', timeout: 120_000 });
       rmSync(base, { recursive: true, force: true });
     },
   };
