@@ -1,5 +1,5 @@
 // Authentication: client certificates signed by the client CA (CN = user, O = groups), and bearer
-// tokens from a token table (the node join token for now). Anonymous requests are refused, except
+// tokens from a token table (the node join token), and bound service account JWTs. Anonymous requests are refused, except
 // for the public health and version endpoints (as upstream's system:public-info-viewer allows).
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
@@ -56,4 +56,19 @@ const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version', '/ver
 
 export function isPublicPath(path: string): boolean {
   return PUBLIC_PATHS.has(path) || path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/');
+}
+
+/** Service account JWTs, checked after certificates and static tokens (see service-account-tokens.ts). */
+export interface JwtAuthenticator {
+  authenticate(token: string): Promise<UserInfo | undefined>;
+}
+
+/** authenticate(), plus bound service account tokens when a JWT authenticator is configured. */
+export async function authenticateRequest(req: IncomingMessage, tokens: TokenEntry[], jwt?: JwtAuthenticator): Promise<UserInfo | undefined> {
+  const user = authenticate(req, tokens);
+  if (user || !jwt) return user;
+  const auth = req.headers.authorization;
+  if (!auth || !/^bearer /i.test(auth)) return undefined;
+  const sa = await jwt.authenticate(auth.slice(7).trim());
+  return sa && { ...sa, groups: [...sa.groups, 'system:authenticated'] };
 }

@@ -26,10 +26,13 @@ import type { WatchCache } from './watch-cache.js';
 import { evictPod } from './admission/eviction.js';
 import { customScale, setCustomReplicas } from './crd/scale.js';
 import { applyPatch, trackUpdate, validateFieldManager } from './apply.js';
+import type { ServiceAccountTokens } from './service-account-tokens.js';
 
 export interface ResourceDeps {
   stores: Map<string, Store>;
   cache: WatchCache;
+  /** Issues service account tokens (serviceaccounts/token); absent: the subresource is refused. */
+  serviceAccountTokens?: ServiceAccountTokens;
 }
 
 export function storeKey(group: string, resource: string): string {
@@ -284,6 +287,15 @@ async function handleSubresource(req: IncomingMessage, res: ServerResponse, ri: 
     const result = await evictPod(deps.stores, ri.namespace, ri.name, opts, ctx);
     if (!result.ok) return writeJson(res, 500, result.status);
     return writeJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+  }
+  if (sub === 'token' && info.resource === 'serviceaccounts') {
+    if (ri.verb !== 'create') throw methodNotAllowed('the server does not allow this method on the requested resource');
+    if (!deps.serviceAccountTokens) throw new StatusError(503, 'ServiceUnavailable', 'service account token issuing is not configured on this server (no service account key)');
+    const decoded = decodeDocument(await readBody(req), mediaType(req.headers['content-type']) === 'application/yaml' ? 'yaml' : 'json').value;
+    if (!isPlainObject(decoded)) throw badRequest('TokenRequest body must be an object');
+    const body = { metadata: {}, ...decoded } as KObject;
+    const tr = await deps.serviceAccountTokens.request(ri.namespace, ri.name, body);
+    return writeJson(res, 201, tr);
   }
   if (['log', 'exec', 'attach', 'portforward', 'proxy'].includes(sub) && info.resource === 'pods') {
     const pod = await store.get(ri.namespace, ri.name);

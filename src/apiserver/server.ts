@@ -19,9 +19,10 @@ import { handleResource, storeKey } from './resource-handler.js';
 import { Store } from './registry/store.js';
 import type { RequestContext } from './registry/store.js';
 import { WatchCache } from './watch-cache.js';
-import { authenticate, isPublicPath } from './authn.js';
+import { authenticateRequest, isPublicPath } from './authn.js';
 import type { TokenEntry } from './authn.js';
 import { buildHooks } from './hooks.js';
+import { ServiceAccountTokens, type ServiceAccountKey } from './service-account-tokens.js';
 import { IpAllocator, PortAllocator, ServiceAllocations } from './allocators.js';
 import { CrdController } from './crd/controller.js';
 import { crdStoreHooks } from './crd/crd-store.js';
@@ -39,6 +40,8 @@ export interface ApiServerConfig {
   nodePortRange: [number, number];
   tokens: TokenEntry[];
   version: VersionInfo;
+  /** Signs and verifies service account tokens (TokenRequest); without it they are not served. */
+  serviceAccountKey?: ServiceAccountKey;
   /** How the API server reaches kubelets for logs, exec, attach and port-forward. */
   kubeletClient?: KubeletClientConfig;
 }
@@ -94,6 +97,7 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
   };
   const crds = new CrdController({ resources, onResourcesChanged, stores, cache, backend, hooksFor, log: (m) => log.warn(m) });
   await crds.start(signal);
+  const saTokens = cfg.serviceAccountKey ? new ServiceAccountTokens(cfg.serviceAccountKey, stores) : undefined;
 
   const streamDeps: PodStreamDeps = { pods: stores.get(storeKey('', 'pods'))!, nodes: stores.get(storeKey('', 'nodes'))!, kubelet: cfg.kubeletClient };
   const serverAddress = `${cfg.bindAddress === '0.0.0.0' || cfg.bindAddress === '::' ? '127.0.0.1' : cfg.bindAddress}:${cfg.port}`;
@@ -103,7 +107,7 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
     const query = url.searchParams;
     const started = Date.now();
     try {
-      const user = authenticate(req, cfg.tokens);
+      const user = await authenticateRequest(req, cfg.tokens, saTokens);
       if (!user && !isPublicPath(path)) throw unauthorized();
       if (path === '/version' || path === '/version/') return writeJson(res, 200, cfg.version);
       if (path === '/healthz' || path === '/livez' || path === '/readyz' || /^\/(healthz|livez|readyz)\//.test(path)) {
@@ -123,7 +127,7 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
       if (isPodStreamRequest(ri)) return await servePodStream(req, res, ri, query, streamDeps);
       if (!ri.isResourceRequest) return serveDiscovery(req, res, ri.prefix, ri.group, ri.version, ri.parts, discovery, serverAddress);
       const ctx: RequestContext = { user: user!, dryRun: false, warnings: [] };
-      await handleResource(req, res, ri, query, ctx, { stores, cache }, signal);
+      await handleResource(req, res, ri, query, ctx, { stores, cache, serviceAccountTokens: saTokens }, signal);
     } catch (err) {
       writeError(res, err, (m) => log.error(m));
     } finally {
@@ -140,7 +144,7 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'https://kts');
     void (async () => {
-      const user = authenticate(req, cfg.tokens);
+      const user = await authenticateRequest(req, cfg.tokens, saTokens);
       if (!user) throw unauthorized();
       const ri = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
       if (!isPodStreamRequest(ri) || ri.subresource === 'log') throw new StatusError(400, 'BadRequest', 'upgrade requests are served only for pods/exec, pods/attach and pods/portforward');

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createMemoryBackend } from '../../src/storage/memory.js';
 import { startApiServer } from '../../src/apiserver/server.js';
 import { ensurePki } from '../../src/server/pki.js';
+import { ensureServiceAccountKey } from '../../src/server/service-account-key.js';
 import { bootstrapCluster } from '../../src/server/bootstrap.js';
 import { versionInfo } from '../../src/server/version.js';
 import { RestClient } from '../../src/client/rest-client.js';
@@ -46,6 +47,7 @@ export async function startTestCluster(opts: { verbose?: boolean } = {}): Promis
       nodePortRange: [30000, 32767],
       tokens: [],
       version: versionInfo(),
+      serviceAccountKey: await ensureServiceAccountKey(join(dir, 'tls')),
     },
     backend,
     log,
