@@ -10,6 +10,7 @@ import { cronJobController } from './cronjob/cronjob-controller.js';
 import { ttlAfterFinishedController } from './ttl-after-finished.js';
 import { garbageCollectorController } from './garbage-collector/garbage-collector.js';
 import { serviceAccountController } from './serviceaccount.js';
+import { rootCaPublisherController } from './root-ca-publisher.js';
 import { endpointsController } from './endpoints.js';
 import { endpointSliceController } from './endpointslice.js';
 import { persistentVolumeBinderController } from './pv-binder.js';
@@ -24,6 +25,7 @@ export const allControllers: ControllerDef[] = [
   nodeIpamController,
   nodeLifecycleController,
   serviceAccountController,
+  rootCaPublisherController,
   garbageCollectorController,
   replicaSetController,
   replicationControllerController,

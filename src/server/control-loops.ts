@@ -18,6 +18,8 @@ export interface ControlLoopsConfig {
   clusterCidr: string;
   serviceCidr: string;
   logLevel: LogLevel;
+  /** Where local-path volumes go when kube-system/local-path-config names no directory. */
+  localPathStorageDir?: string;
 }
 
 export async function runControlLoops(cfg: ControlLoopsConfig, signal: AbortSignal): Promise<void> {
@@ -25,7 +27,7 @@ export async function runControlLoops(cfg: ControlLoopsConfig, signal: AbortSign
   const client = new RestClient({ server: cfg.server, caPem: cfg.caPem, certPem: cfg.certPem, keyPem: cfg.keyPem, userAgent: 'kts-control-loops', maxSockets: 128 });
   try {
     await Promise.all([
-      runControllerManager({ client, log: log.child('controller-manager'), resources: builtinResources, config: { ...defaultControllerConfig, clusterCidr: cfg.clusterCidr, serviceCidr: cfg.serviceCidr } }, signal),
+      runControllerManager({ client, log: log.child('controller-manager'), resources: builtinResources, config: { ...defaultControllerConfig, clusterCidr: cfg.clusterCidr, serviceCidr: cfg.serviceCidr, rootCaPem: cfg.caPem, localPathStorageDir: cfg.localPathStorageDir ?? defaultControllerConfig.localPathStorageDir } }, signal),
       runScheduler({ client, log: log.child('scheduler') }, signal),
     ]);
   } finally {

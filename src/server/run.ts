@@ -13,6 +13,8 @@ import type { ControlLoopsConfig } from './control-loops.js';
 import { ensurePki, caCertHash } from './pki.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { bootstrapCluster } from './bootstrap.js';
+import { bootstrapLocalStorage } from './local-storage.js';
+import { ensureServiceAccountKey } from './service-account-key.js';
 import type { ServerConfig } from './config.js';
 import { versionInfo } from './version.js';
 
@@ -31,6 +33,7 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
 
   const sans = { dns: ['localhost', hostname(), ...cfg.tlsSans.filter((s) => !isIp(s))], ips: ['127.0.0.1', '::1', cfg.advertiseAddress, ...cfg.tlsSans.filter(isIp)] };
   const pki = await ensurePki(join(serverDir, 'tls'), { sans, log: (m) => log.info(m) });
+  const serviceAccountKey = await ensureServiceAccountKey(join(serverDir, 'tls'));
   step(`TLS certificates ready in ${join(serverDir, 'tls')}`);
 
   const tokenPath = join(serverDir, 'node-token');
@@ -61,6 +64,7 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
         { token: tokenSecret, user: { name: 'node', groups: ['system:nodes'] } },
       ],
       version: versionInfo(),
+      serviceAccountKey,
       // The kubelets' serving certificates are self-signed: not verified, as upstream without --kubelet-certificate-authority.
       kubeletClient: { certPem: pki.kubeletClientCertPem, keyPem: pki.kubeletClientKeyPem, defaultPort: 10250 },
     },
@@ -72,6 +76,8 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   step(`API server listening on https://${cfg.bindAddress}:${api.port}`);
 
   const created = await bootstrapCluster(api.stores, { advertiseAddress: cfg.advertiseAddress, port: api.port, serviceIp: api.allocations.ips.nth(1), clientCaPem: pki.clientCaCertPem });
+  // k3s's local-storage add-on; `--disable local-storage` leaves it out.
+  if (!cfg.disable.includes('local-storage')) created.push(...(await bootstrapLocalStorage(api.stores, join(cfg.dataDir, 'storage'))));
   step(created.length ? `bootstrapped ${created.join(', ')}` : 'cluster objects present');
 
   const kubeconfig = renderKubeconfig({ server: url.replace(cfg.advertiseAddress, '127.0.0.1'), caPem: pki.caCertPem, clientCertPem: pki.adminCertPem, clientKeyPem: pki.adminKeyPem });
@@ -83,7 +89,7 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   }
   step(`admin kubeconfig written to ${cfg.writeKubeconfig ?? kubeconfigPath}`);
 
-  const loops: ControlLoopsConfig = { server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem, clusterCidr: cfg.clusterCidr, serviceCidr: cfg.serviceCidr, logLevel: cfg.logLevel };
+  const loops: ControlLoopsConfig = { server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem, clusterCidr: cfg.clusterCidr, serviceCidr: cfg.serviceCidr, logLevel: cfg.logLevel, localPathStorageDir: join(cfg.dataDir, 'storage') };
   const controllers = [startControlLoops(loops, signal)];
   step('controller manager and scheduler started (worker thread)');
   if (!cfg.disableAgent) log.warn('the node agent is not part of this kts version yet: running the control plane only (pods stay Pending)');
