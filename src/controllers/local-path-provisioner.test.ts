@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestCluster, until } from '../../test/support/cluster.js';
@@ -14,6 +14,8 @@ import { VolumeManager } from '../kubelet/volumes/volume-manager.js';
 import { LocalPathReclaimer } from '../kubelet/volumes/local-path-reclaimer.js';
 import type { Pod } from '../kubelet/volumes/types.js';
 import { nodeIpamController } from './node-ipam.js';
+import { serviceAccountController } from './serviceaccount.js';
+import { rootCaPublisherController } from './root-ca-publisher.js';
 import { persistentVolumeBinderController } from './pv-binder.js';
 import { localPathProvisionerController, storageDirFor } from './local-path-provisioner.js';
 import type { PV, PVC } from './util/volume-match.js';
@@ -33,8 +35,10 @@ test('local-path: a claim of the default class gets a volume on the scheduled no
   try {
     await c.client.create('/apis/storage.k8s.io/v1/storageclasses', localPathStorageClass());
     await c.client.create('/api/v1/namespaces/kube-system/configmaps', localPathConfigMap(storageDir));
-    const ctx = c.context();
+    const ctx = c.context({ rootCaPem: c.caPem });
     void nodeIpamController.start(ctx, ac.signal);
+    void serviceAccountController.start(ctx, ac.signal);
+    void rootCaPublisherController.start(ctx, ac.signal);
     void persistentVolumeBinderController.start(ctx, ac.signal);
     void localPathProvisionerController.start(ctx, ac.signal);
     ctx.informers.start(ac.signal);
@@ -78,9 +82,18 @@ test('local-path: a claim of the default class gets a volume on the scheduled no
     // The node's kubelet makes the directory when it sets the pod's volumes up.
     assert.ok(!existsSync(dir));
     const vm = new VolumeManager({ client: c.client, podsDir, nodeName: node, log: silentLogger });
-    await vm.setUp(pod);
+    // The kube-api-access volume needs the default account and kube-root-ca.crt, made concurrently.
+    await until(() => vm.setUp(pod).then(() => true, () => false), 15_000, 'volumes set up');
     assert.ok(statSync(dir).isDirectory());
-    assert.deepEqual(vm.mounts(pod, pod.spec.containers[0]!), [{ containerPath: '/var/lib/db', hostPath: dir, readonly: false, propagation: 'private' }]);
+    const access = pod.spec.volumes!.find((v) => String(v.name).startsWith('kube-api-access-'))!;
+    const accessDir = join(podsDir, pod.metadata.uid!, 'volumes/kubernetes.io~projected', String(access.name));
+    assert.equal(readFileSync(join(accessDir, 'ca.crt'), 'utf8'), c.caPem);
+    assert.equal(readFileSync(join(accessDir, 'namespace'), 'utf8'), 'default');
+    assert.match(readFileSync(join(accessDir, 'token'), 'utf8'), /^ey/);
+    assert.deepEqual(vm.mounts(pod, pod.spec.containers[0]!), [
+      { containerPath: '/var/lib/db', hostPath: dir, readonly: false, propagation: 'private' },
+      { containerPath: '/var/run/secrets/kubernetes.io/serviceaccount', hostPath: accessDir, readonly: true, propagation: 'private' },
+    ]);
 
     // Only the kubelet of the PV's node reclaims it.
     const other = new LocalPathReclaimer({ client: c.client, nodeName: node === 'sim-0' ? 'sim-1' : 'sim-0', storageDir, log: silentLogger });

@@ -7,6 +7,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import type { KObject } from '../../api/types.js';
 import type { RestClient } from '../../client/rest-client.js';
 import type { Logger } from '../../util/log.js';
 import { configMapPlugin } from './configmap.js';
@@ -51,7 +52,8 @@ export class VolumeManager {
   }
 
   /** Prepares every volume of `pod`; throws VolumeSetUpError listing each volume that failed. */
-  async setUp(pod: Pod, signal?: AbortSignal): Promise<void> {
+  async setUp(obj: KObject, signal?: AbortSignal): Promise<void> {
+    const pod = obj as Pod;
     const uid = podUid(pod);
     await this.serialized(uid, async () => {
       const state = this.pods.get(uid) ?? { pod, volumes: new Map() };
@@ -78,7 +80,8 @@ export class VolumeManager {
   }
 
   /** The CRI mounts of one container; the pod's volumes must have been set up. */
-  mounts(pod: Pod, container: Container, resolveEnv?: EnvResolver): Mount[] {
+  mounts(obj: KObject, container: Container, resolveEnv?: EnvResolver): Mount[] {
+    const pod = obj as Pod;
     const state = this.pods.get(podUid(pod));
     return containerMounts(pod, container, state?.volumes ?? new Map(), resolveEnv);
   }
