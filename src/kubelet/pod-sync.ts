@@ -190,7 +190,8 @@ export class PodSyncer {
     if (ctr.lifecycle?.postStart) {
       const failed = await this.d.hooks.run('postStart', pod, ctr, { id, podIP: podIPs[0] }, this.grace(pod) * 1000);
       if (failed) {
-        this.d.events.event(pod, 'Warning', 'FailedPostStartHook', failed);
+        this.d.events.event(pod, 'Warning', 'FailedPostStartHook', 'PostStartHook failed');
+        this.d.log.info(`${podKey(pod)} container ${ctr.name}: ${failed}`);
         await this.d.cri.stopContainer(id, this.grace(pod)).catch(() => undefined);
       }
     }
@@ -205,7 +206,7 @@ export class PodSyncer {
     const started = Date.now();
     if (pod && ctr?.lifecycle?.preStop && c.state === 'CONTAINER_RUNNING') {
       const failed = await this.d.hooks.run('preStop', pod, ctr, { id: c.id, podIP: this.d.cache.pod(pod.metadata.uid!)?.sandboxes[0]?.ip }, graceSec * 1000);
-      if (failed) this.d.events.event(pod, 'Warning', 'FailedPreStopHook', failed);
+      if (failed) this.d.events.event(pod, 'Warning', 'FailedPreStopHook', 'PreStopHook failed');
     }
     const left = Math.max(graceSec === 0 ? 0 : 2, graceSec - Math.floor((Date.now() - started) / 1000));
     this.d.probes.forgetContainer(c.id);
