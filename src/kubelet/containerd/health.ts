@@ -1,0 +1,27 @@
+// "Does this socket answer?": the standard gRPC health service (grpc.health.v1.Health/Check),
+// which containerd serves once its plugins (CRI included) are loaded. The request is the empty
+// message and the response has one varint field, so no proto definitions are needed.
+import * as grpc from '@grpc/grpc-js';
+
+const SERVING = 1;
+
+/** Resolves true when the runtime at `socket` reports SERVING within `timeoutMs`. */
+export function checkHealth(socket: string, timeoutMs = 2000): Promise<boolean> {
+  const target = socket.startsWith('unix:') ? socket : `unix://${socket}`;
+  // A private subchannel pool: the shared one would carry connect backoff over from failed probes.
+  const client = new grpc.Client(target, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
+  return new Promise<boolean>((resolve) => {
+    client.makeUnaryRequest(
+      '/grpc.health.v1.Health/Check',
+      () => Buffer.alloc(0),
+      (b: Buffer) => b,
+      {},
+      { deadline: Date.now() + timeoutMs },
+      (err, res) => {
+        client.close();
+        // HealthCheckResponse { status = 1 }: tag 0x08, varint.
+        resolve(!err && !!res && res.length >= 2 && res[0] === 0x08 && res[1] === SERVING);
+      },
+    );
+  });
+}
