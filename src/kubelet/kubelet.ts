@@ -1,8 +1,10 @@
 // The kubelet: registers the node, watches the pods bound to it and makes the container
 // runtime match them through CRI, reporting status back. Everything stops when the signal
 // aborts; containers keep running (a restarted kubelet adopts them).
+import { join } from 'node:path';
 import type { KObject } from '../api/types.js';
 import type { Logger } from '../util/log.js';
+import { sleep } from '../util/sleep.js';
 import type { RestClient } from '../client/rest-client.js';
 import { Informer } from '../client/informer.js';
 import { EventRecorder } from '../client/events.js';
@@ -14,15 +16,17 @@ import { PodWorkers } from './pod-workers.js';
 import { NodeHeartbeat } from './node-heartbeat.js';
 import type { Health } from './node-status.js';
 import { fsBytes, memoryAvailableBytes } from './node-status.js';
-import type { CgroupService, HookService, ImageService, ProbeService, SpecBuilder, VolumeService } from './pod-deps.js';
+import type { ImageService } from './pod-deps.js';
+import { VolumeManager } from './volumes/volume-manager.js';
+import { KubeletSpecBuilder } from './spec-builder.js';
+import { ProbeManager } from './probe-manager.js';
+import { Prober } from './spec/probes.js';
+import { Hooks } from './hooks.js';
+import { PodCgroups } from './cgroups.js';
+import { resources } from './node-status.js';
 
 export interface KubeletParts {
   images: ImageService;
-  volumes: VolumeService & { cleanupOrphans?(active: Iterable<string>): Promise<string[]>; run?(signal: AbortSignal): Promise<void> };
-  spec: SpecBuilder;
-  probes: ProbeService & { onChange?: (cb: (podUid: string) => void) => void };
-  hooks: HookService;
-  cgroups: CgroupService;
 }
 
 export interface RunningKubelet {
@@ -32,16 +36,21 @@ export interface RunningKubelet {
   done: Promise<void>;
   cache: RuntimeCache;
   pods: Informer;
+  waitingOf: PodSyncer['waitingOf'];
 }
 
 export function runKubelet(cfg: KubeletConfig, client: RestClient, cri: CriClient, parts: KubeletParts, log: Logger, signal: AbortSignal): RunningKubelet {
   const cache = new RuntimeCache(cri);
   const events = new EventRecorder(client, { component: 'kubelet', host: cfg.nodeName }, log);
   const pods = new Informer(client, { group: '', version: 'v1', resource: 'pods', fieldSelector: `spec.nodeName=${cfg.nodeName}`, onError: (m) => log.debug(`pods informer: ${m}`) });
-  const syncer = new PodSyncer({ cri, cache, ...parts, events, log });
+  const kubeVersion = /^v?(\d+\.\d+)/.exec(cfg.version)?.[1] ?? '1.32';
+  const volumes = new VolumeManager({ client, podsDir: join(cfg.rootDir, 'pods'), nodeName: cfg.nodeName, log: log.child('volumes') });
+  const spec = new KubeletSpecBuilder({ cfg, client, cri, events, mounts: (p, c, env) => volumes.mounts(p as never, c as never, env), allocatable: () => resources(cfg).allocatable });
+  const probes = new ProbeManager(new Prober({ cri, kubeVersion }), cache, events, signal);
+  const syncer = new PodSyncer({ cri, cache, images: parts.images, volumes, spec, probes, hooks: new Hooks(cri, events, kubeVersion), cgroups: new PodCgroups(), events, log });
   const failures = new Map<string, { reason: string; message: string }>();
-  const workers = new PodWorkers({ client, pods, cache, syncer, probes: parts.probes, spec: parts.spec, nodeIp: cfg.nodeIp, log, failures }, signal);
-  parts.probes.onChange?.((uid) => workers.enqueue(uid));
+  const workers = new PodWorkers({ client, pods, cache, syncer, probes, spec, nodeIp: cfg.nodeIp, log, failures }, signal);
+  probes.onChange((uid) => workers.enqueue(uid));
 
   let runtimeVersion = 'containerd://unknown';
   const health = async (): Promise<Health> => {
@@ -80,10 +89,6 @@ export function runKubelet(cfg: KubeletConfig, client: RestClient, cri: CriClien
   });
 
   const registered = heartbeat.register(signal);
-  const sleep = (ms: number) => new Promise<void>((r) => {
-    const t = setTimeout(r, ms);
-    signal.addEventListener('abort', () => { clearTimeout(t); r(); }, { once: true });
-  });
 
   const relistLoop = async () => {
     let lastResync = 0;
@@ -96,12 +101,12 @@ export function runKubelet(cfg: KubeletConfig, client: RestClient, cri: CriClien
           workers.resyncAll();
           const active = new Set(pods.list().map((p) => p.metadata.uid!));
           for (const p of cache.all()) active.add(p.uid);
-          await parts.volumes.cleanupOrphans?.(active).catch((e) => log.debug(`volume cleanup: ${(e as Error).message}`));
+          await volumes.cleanupOrphans(active).catch((e) => log.debug(`volume cleanup: ${(e as Error).message}`));
         }
       } catch (e) {
         log.debug(`relist: ${(e as Error).message}`);
       }
-      await sleep(cfg.relistMs);
+      await sleep(cfg.relistMs, signal);
     }
   };
 
@@ -113,10 +118,10 @@ export function runKubelet(cfg: KubeletConfig, client: RestClient, cri: CriClien
       pods.run(signal),
       heartbeat.run(signal),
       relistLoop(),
-      parts.volumes.run?.(signal),
+      volumes.run(signal),
     ]);
     workers.stop();
     await events.flush();
   })();
-  return { registered, done, cache, pods };
+  return { registered, done, cache, pods, waitingOf: (uid) => syncer.waitingOf(uid) };
 }

@@ -4,6 +4,7 @@
 import type { KObject } from '../api/types.js';
 import { StatusError } from '../api/errors.js';
 import type { Logger } from '../util/log.js';
+import { sleep } from '../util/sleep.js';
 import type { RestClient } from '../client/rest-client.js';
 import { resourcePath } from '../client/rest-client.js';
 import type { KubeletConfig } from './config.js';
@@ -45,7 +46,7 @@ export class NodeHeartbeat {
         return;
       } catch (e) {
         this.log.warn(`registering node ${this.cfg.nodeName}: ${(e as Error).message}`);
-        await new Promise((r) => setTimeout(r, Math.min(7000, 500 * 2 ** attempt)));
+        await sleep(Math.min(7000, 500 * 2 ** attempt), signal);
       }
     }
   }
@@ -73,10 +74,7 @@ export class NodeHeartbeat {
     let lastStatus = Date.now();
     let lastLease = Date.now();
     while (!signal.aborted) {
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, 1000);
-        signal.addEventListener('abort', () => { clearTimeout(t); r(); }, { once: true });
-      });
+      await sleep(1000, signal);
       if (signal.aborted) break;
       try {
         const h = await this.health();

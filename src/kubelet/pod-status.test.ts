@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { computePodStatus, podPhase } from './pod-status.js';
 import type { ContainerInfo, PodRuntime } from './runtime-cache.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test assertions walk loosely typed JSON
+type J = any;
 const running = { state: { running: {} }, lastState: {} };
 const exited = (code: number) => ({ state: { terminated: { exitCode: code } }, lastState: {} });
 const waiting = { state: { waiting: { reason: 'ContainerCreating' } }, lastState: {} };
@@ -41,7 +43,7 @@ test('container statuses, restart counts, last state and conditions', () => {
     pod, runtime: rt, hostIP: '192.168.1.2', podIPs: ['10.42.0.5'],
     waiting: new Map([['crash', { reason: 'CrashLoopBackOff', message: 'back-off 20s restarting failed container=crash pod=p_ns(u1)' }]]),
     ready: () => true, started: () => true, terminationMessage: () => undefined,
-  }) as Record<string, any>;
+  }) as Record<string, never> as J;
   assert.equal(st.phase, 'Running');
   assert.equal(st.podIP, '10.42.0.5');
   assert.equal(st.qosClass, 'BestEffort');
@@ -53,7 +55,7 @@ test('container statuses, restart counts, last state and conditions', () => {
   assert.equal(crash.state.waiting.reason, 'CrashLoopBackOff');
   assert.equal(crash.lastState.terminated.exitCode, 1);
   assert.equal(crash.ready, false);
-  const cond = Object.fromEntries(st.conditions.map((c: any) => [c.type, c]));
+  const cond = Object.fromEntries(st.conditions.map((c: J) => [c.type, c]));
   assert.equal(cond.Ready.status, 'False');
   assert.equal(cond.Ready.message, 'containers with unready status: [crash]');
   assert.equal(cond.PodScheduled.status, 'True');
@@ -62,9 +64,9 @@ test('container statuses, restart counts, last state and conditions', () => {
 
 test('no runtime yet: containers wait in ContainerCreating, behind PodInitializing when init containers exist', () => {
   const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns', uid: 'u2' }, spec: { initContainers: [{ name: 'init' }], containers: [{ name: 'c' }] } };
-  const st = computePodStatus({ pod, runtime: undefined, hostIP: 'h', podIPs: [], waiting: new Map(), ready: () => false, started: () => false, terminationMessage: () => undefined }) as Record<string, any>;
+  const st = computePodStatus({ pod, runtime: undefined, hostIP: 'h', podIPs: [], waiting: new Map(), ready: () => false, started: () => false, terminationMessage: () => undefined }) as Record<string, never> as J;
   assert.equal(st.phase, 'Pending');
   assert.equal(st.initContainerStatuses[0].state.waiting.reason, 'PodInitializing');
   assert.equal(st.containerStatuses[0].state.waiting.reason, 'PodInitializing');
-  assert.equal(st.conditions.find((c: any) => c.type === 'Initialized').message, 'containers with incomplete status: [init]');
+  assert.equal(st.conditions.find((c: J) => c.type === 'Initialized').message, 'containers with incomplete status: [init]');
 });

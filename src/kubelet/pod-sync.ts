@@ -38,6 +38,9 @@ interface PodSpec {
   terminationGracePeriodSeconds?: number;
 }
 
+/** How soon a container that failed to start (config error, image error) is tried again. */
+const START_RETRY_MS = 3000;
+
 export const podKey = (pod: KObject) => `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
 const specOf = (pod: KObject) => (pod.spec ?? {}) as PodSpec;
 
@@ -101,22 +104,25 @@ export class PodSyncer {
     for (const init of spec.initContainers ?? []) {
       const cur = inSandbox(init.name);
       if (!cur) {
-        await this.start(pod, init, newestAttempt(init.name), sandbox.id, sandbox.ips, sandboxCfg);
-        return { retryAfterMs: retry };
+        const ok = await this.start(pod, init, newestAttempt(init.name), sandbox.id, sandbox.ips, sandboxCfg);
+        return ok ? {} : { retryAfterMs: START_RETRY_MS };
       }
       if (cur.state === 'CONTAINER_RUNNING' || cur.state === 'CONTAINER_CREATED') return {};
       if (cur.exitCode === 0) continue;
       if (restartPolicy === 'Never') return {};
       const wait = this.restartOrBackoff(pod, init, cur);
       if (wait > 0) return { retryAfterMs: wait };
-      await this.start(pod, init, cur.attempt + 1, sandbox.id, sandbox.ips, sandboxCfg);
-      return {};
+      const ok = await this.start(pod, init, cur.attempt + 1, sandbox.id, sandbox.ips, sandboxCfg);
+      return ok ? {} : { retryAfterMs: START_RETRY_MS };
     }
 
     // Containers, all together.
     await Promise.all((spec.containers ?? []).map(async (ctr) => {
       const cur = inSandbox(ctr.name);
-      if (!cur) return this.start(pod, ctr, newestAttempt(ctr.name), sandbox!.id, sandbox!.ips, sandboxCfg);
+      const startIt = async (attempt: number) => {
+        if (!(await this.start(pod, ctr, attempt, sandbox!.id, sandbox!.ips, sandboxCfg))) later(START_RETRY_MS);
+      };
+      if (!cur) return startIt(newestAttempt(ctr.name));
       if (cur.state === 'CONTAINER_RUNNING') {
         this.d.probes.ensure(pod, ctr, cur, sandbox!.ips[0]);
         const why = this.d.probes.mustRestart(cur) ?? (cur.hash && cur.hash !== this.d.spec.hash(ctr) ? `Container ${ctr.name} definition changed, will be restarted` : undefined);
@@ -129,7 +135,7 @@ export class PodSyncer {
       }
       if (cur.state === 'CONTAINER_CREATED' || cur.state === 'CONTAINER_UNKNOWN') {
         await this.d.cri.removeContainer(cur.id).catch(() => undefined);
-        return this.start(pod, ctr, cur.attempt + 1, sandbox!.id, sandbox!.ips, sandboxCfg);
+        return startIt(cur.attempt + 1);
       }
       // Exited.
       const restart = restartPolicy === 'Always' || (restartPolicy === 'OnFailure' && cur.exitCode !== 0);
@@ -139,7 +145,7 @@ export class PodSyncer {
       }
       const wait = this.restartOrBackoff(pod, ctr, cur);
       if (wait > 0) return later(wait);
-      return this.start(pod, ctr, cur.attempt + 1, sandbox!.id, sandbox!.ips, sandboxCfg);
+      return startIt(cur.attempt + 1);
     }));
     return { retryAfterMs: retry };
   }
@@ -159,7 +165,8 @@ export class PodSyncer {
     return 0;
   }
 
-  private async start(pod: KObject, ctr: PodContainer, attempt: number, sandboxId: string, podIPs: string[], sandboxCfg: PodSandboxConfig): Promise<void> {
+  /** Creates and starts a container; false when that failed (the reason is in `waiting`). */
+  private async start(pod: KObject, ctr: PodContainer, attempt: number, sandboxId: string, podIPs: string[], sandboxCfg: PodSandboxConfig): Promise<boolean> {
     const waiting = this.waitingOf(pod.metadata.uid!);
     if (!waiting.has(ctr.name) || waiting.get(ctr.name)!.reason === 'CrashLoopBackOff') waiting.set(ctr.name, { reason: 'ContainerCreating' });
     let id: string;
@@ -183,7 +190,7 @@ export class PodSyncer {
       waiting.set(ctr.name, { reason: err.reason, message: err.message });
       this.d.events.event(pod, 'Warning', err.eventReason, `Error: ${err.message}`);
       this.d.log.debug(`${podKey(pod)} container ${ctr.name}: ${err.reason}: ${err.message}`);
-      return;
+      return false;
     }
     waiting.delete(ctr.name);
     this.d.events.event(pod, 'Normal', 'Started', `Started container ${ctr.name}`);
@@ -196,6 +203,7 @@ export class PodSyncer {
       }
     }
     await this.d.cache.relist();
+    return true;
   }
 
   private grace(pod: KObject): number {

@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { hostname, totalmem } from 'node:os';
 import { openSync, readSync, fstatSync, closeSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import type { KObject } from '../api/types.js';
 import { StatusError } from '../api/errors.js';
 import type { RestClient } from '../client/rest-client.js';
@@ -108,6 +109,7 @@ export class KubeletSpecBuilder implements SpecBuilder {
       throw new ContainerStartError('CreateContainerConfigError', (e as Error).message);
     }
     const podDir = this.podDir(pod);
+    await mkdir(podDir, { recursive: true, mode: 0o750 });
     const hostsPath = await writeHostsFile(podDir, pod as Pod, o.podIPs, this.d.cfg.clusterDomain);
     const messageFile = ctr.terminationMessagePath ? await createTerminationMessageFile(podDir, ctr.name) : undefined;
     if (messageFile) this.messageFiles.set(`${uid}/${ctr.name}/${o.attempt}`, messageFile);
