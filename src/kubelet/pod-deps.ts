@@ -26,9 +26,12 @@ export class ContainerStartError extends Error {
   }
 }
 
+/** Records an event on the pod being synced. */
+export type EventSink = (type: 'Normal' | 'Warning', reason: string, message: string) => void;
+
 export interface ImageService {
   /** Makes the image present per the pull policy; returns the image reference to run. Throws ContainerStartError. */
-  ensure(pod: KObject, container: PodContainer): Promise<string>;
+  ensure(pod: KObject, container: PodContainer, events: EventSink): Promise<string>;
 }
 
 export interface VolumeService {

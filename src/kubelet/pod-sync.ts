@@ -171,7 +171,7 @@ export class PodSyncer {
     if (!waiting.has(ctr.name) || waiting.get(ctr.name)!.reason === 'CrashLoopBackOff') waiting.set(ctr.name, { reason: 'ContainerCreating' });
     let id: string;
     try {
-      const imageRef = await this.d.images.ensure(pod, ctr);
+      const imageRef = await this.d.images.ensure(pod, ctr, (type, reason, message) => this.d.events.event(pod, type, reason, message));
       const config = await this.d.spec.containerConfig(pod, ctr, { attempt, imageRef, podIPs, sandboxConfig: sandboxCfg });
       try {
         id = await this.d.cri.createContainer(sandboxId, config, sandboxCfg);
@@ -188,7 +188,8 @@ export class PodSyncer {
     } catch (e) {
       const err = e instanceof ContainerStartError ? e : new ContainerStartError('CreateContainerError', (e as Error).message);
       waiting.set(ctr.name, { reason: err.reason, message: err.message });
-      this.d.events.event(pod, 'Warning', err.eventReason, `Error: ${err.message}`);
+      const imageError = ['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName'].includes(err.reason);
+      this.d.events.event(pod, 'Warning', imageError ? 'Failed' : err.eventReason, `Error: ${imageError ? err.reason : err.message}`);
       this.d.log.debug(`${podKey(pod)} container ${ctr.name}: ${err.reason}: ${err.message}`);
       return false;
     }
