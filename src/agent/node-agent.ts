@@ -59,16 +59,16 @@ export async function runNodeAgent(cfg: NodeAgentConfig, client: RestClient, o: 
   if (imported.length) step(`imported ${imported.length} image(s) from ${containerdPaths(cfg.dataDir).imagesDir}`);
 
   // The endpoint starts first (its port goes into the Node); requests reach the kubelet once it runs.
-  let backend: StreamingBackend | undefined;
+  const ref: { backend?: StreamingBackend } = {};
   const notReady = () => Promise.reject(new Error('the kubelet is starting'));
   const lazy: StreamingBackend = {
-    container: (...a) => (backend ? backend.container(...a) : notReady()),
-    isRunning: (...a) => (backend ? backend.isRunning(...a) : notReady()),
-    sandbox: (...a) => (backend ? backend.sandbox(...a) : notReady()),
-    exec: (...a) => (backend ? backend.exec(...a) : notReady()),
-    attach: (...a) => (backend ? backend.attach(...a) : notReady()),
-    portForward: (...a) => (backend ? backend.portForward(...a) : notReady()),
-    pods: () => (backend ? backend.pods() : notReady()),
+    container: (...a) => (ref.backend ? ref.backend.container(...a) : notReady()),
+    isRunning: (...a) => (ref.backend ? ref.backend.isRunning(...a) : notReady()),
+    sandbox: (...a) => (ref.backend ? ref.backend.sandbox(...a) : notReady()),
+    exec: (...a) => (ref.backend ? ref.backend.exec(...a) : notReady()),
+    attach: (...a) => (ref.backend ? ref.backend.attach(...a) : notReady()),
+    portForward: (...a) => (ref.backend ? ref.backend.portForward(...a) : notReady()),
+    pods: () => (ref.backend ? ref.backend.pods() : notReady()),
   };
   const serving = selfSignedServingCert(cfg.nodeIp, [hostname(), cfg.nodeName, cfg.nodeIp]);
   const server = await startKubeletServer({ bindAddress: '0.0.0.0', port: cfg.kubeletPort, tls: { ...serving, clientCaPem: o.clientCaPem } }, lazy, log.child('kubelet-server'), signal);
@@ -100,7 +100,7 @@ export async function runNodeAgent(cfg: NodeAgentConfig, client: RestClient, o: 
     log.child('kubelet'),
     signal,
   );
-  backend = new CriStreamingBackend(cri, kubelet.cache, kubelet.pods, kubelet.waitingOf, podLogsDir);
+  ref.backend = new CriStreamingBackend(cri, kubelet.cache, kubelet.pods, kubelet.waitingOf, podLogsDir);
   const registered = kubelet.registered.then(() => step(`node ${cfg.nodeName} registered`));
 
   // The pod network follows the node's pod CIDR (allocated by the server's node IPAM controller).
