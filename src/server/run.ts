@@ -10,7 +10,8 @@ import { openSqliteBackend } from '../storage/sqlite.js';
 import { startApiServer } from '../apiserver/server.js';
 import { Worker } from 'node:worker_threads';
 import type { ControlLoopsConfig } from './control-loops.js';
-import { ensurePki, caCertHash } from './pki.js';
+import { ensurePki, caCertHash, signClientCert } from './pki.js';
+import type { Pki } from './pki.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { bootstrapLocalStorage } from './local-storage.js';
@@ -92,8 +93,8 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   const loops: ControlLoopsConfig = { server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem, clusterCidr: cfg.clusterCidr, serviceCidr: cfg.serviceCidr, logLevel: cfg.logLevel, localPathStorageDir: join(cfg.dataDir, 'storage') };
   const controllers = [startControlLoops(loops, signal)];
   step('controller manager and scheduler started (worker thread)');
-  if (!cfg.disableAgent) log.warn('the node agent is not part of this kts version yet: running the control plane only (pods stay Pending)');
   log.info(`kts server is ready in ${Date.now() - t0} ms; use: KUBECONFIG=${cfg.writeKubeconfig ?? kubeconfigPath} kubectl get nodes`);
+  if (cfg.agent) controllers.push(startAgent(cfg.agent, `https://127.0.0.1:${api.port}`, pki, log.child('agent'), signal));
 
   const done = (async () => {
     await api.done;
@@ -102,6 +103,27 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
     log.info('kts server stopped');
   })();
   return { port: api.port, kubeconfigPath: cfg.writeKubeconfig ?? kubeconfigPath, done };
+}
+
+/**
+ * Runs the node agent in-process (as k3s does), talking to the API server over loopback with its
+ * own node identity (system:node:<name> in system:nodes). A failure to start (not root, no
+ * containerd) is reported and leaves the control plane serving.
+ */
+async function startAgent(agentCfg: NonNullable<ServerConfig['agent']>, server: string, pki: Pki, log: Logger, signal: AbortSignal): Promise<void> {
+  try {
+    // Imported lazily: a control plane without an agent does not load gRPC and the kubelet.
+    const [{ runNodeAgent }, { RestClient }] = await Promise.all([import('../agent/node-agent.js'), import('../client/rest-client.js')]);
+    const cert = signClientCert({ certPem: pki.clientCaCertPem, keyPem: pki.clientCaKeyPem }, { cn: `system:node:${agentCfg.nodeName}`, o: ['system:nodes'] }, 365);
+    const client = new RestClient({ server, caPem: pki.caCertPem, certPem: cert.certPem, keyPem: cert.keyPem, userAgent: `kubelet/${versionInfo().gitVersion}` });
+    const agent = await runNodeAgent(agentCfg, client, { clientCaPem: pki.clientCaCertPem, version: versionInfo().gitVersion }, log, signal);
+    await agent.done;
+    client.close();
+  } catch (e) {
+    if (signal.aborted) return;
+    const hint = process.getuid?.() === 0 ? '' : ' (the node agent needs root; use --disable-agent for a control plane only)';
+    log.error(`the node agent failed: ${(e as Error).message}${hint}`);
+  }
 }
 
 /**
