@@ -9,20 +9,30 @@ import { AgentConfigError, buildAgentConfig } from '../agent/config.js';
 import type { RawAgentFlags } from '../agent/config.js';
 import { discoverCa, parseToken } from '../agent/join.js';
 import { runSimulatedAgent } from '../agent/simulated-agent.js';
+import { runRealAgent } from './node-agent-command.js';
+import type { RealAgentFlags } from './node-agent-command.js';
 
-const HELP = `Usage: kts agent --simulated --server URL --token TOKEN [flags]
+const HELP = `Usage: kts agent --server URL --token TOKEN [flags]
 
-Runs simulated nodes (as kwok does): they register, heartbeat and run pods bound to them
-without containers. See docs/simulated-nodes.md.
+Runs a node: containerd, the kubelet and the pod network, joined to a kts server (run as root).
+With --simulated, runs simulated nodes instead (as kwok does): they register, heartbeat and run
+pods bound to them without containers. See docs/simulated-nodes.md.
 
 Flags:
-      --simulated              Run simulated nodes (the only kind available)
+  -d, --data-dir DIR           Data directory (default /var/lib/kts as root)
+      --node-ip ADDR           The node's InternalIP (default: the first non-loopback IPv4)
+      --kubelet-port PORT      The kubelet's HTTPS port (default 10250)
+      --container-runtime-endpoint SOCKET  Use this CRI socket instead of launching containerd
+      --cluster-dns IP         DNS server for pods (default 10.43.0.10)
+      --cluster-domain DOMAIN  Cluster domain (default cluster.local)
+      --resolv-conf FILE       Host resolv.conf for pods
+      --simulated              Run simulated nodes instead
   -s, --server URL             The kts server, e.g. https://127.0.0.1:6443
   -t, --token TOKEN            Join token: <server data-dir>/server/node-token (or its secret)
       --token-file FILE        Read the token from FILE
       --ca-cert FILE           Trust this CA for the server (default: fetch it, pinned by the token)
-      --nodes N                How many nodes to run (default 1)
-      --node-name PREFIX       Nodes are named PREFIX-0 … PREFIX-(N-1) (default kts-sim)
+      --node-name NAME         Node name (default: the hostname; simulated: the prefix of PREFIX-0 …, default kts-sim)
+      --nodes N                How many simulated nodes to run (default 1)
       --node-cpu Q             CPU capacity of each node (default 32)
       --node-memory Q          Memory capacity of each node (default 256Gi)
       --node-pods N            Pod capacity of each node (default 110)
@@ -52,9 +62,21 @@ export async function agentCommand(args: string[]): Promise<number> {
         'node-label': { type: 'string', multiple: true },
         'node-taint': { type: 'string', multiple: true },
         'log-level': { type: 'string' },
+        'data-dir': { type: 'string', short: 'd' },
+        'node-ip': { type: 'string' },
+        'kubelet-port': { type: 'string' },
+        'container-runtime-endpoint': { type: 'string' },
+        'cluster-dns': { type: 'string' },
+        'cluster-domain': { type: 'string' },
+        'resolv-conf': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
+    if (!values.help && !values.simulated) {
+      const simOnly = (['nodes', 'node-cpu', 'node-memory', 'node-pods'] as const).filter((f) => values[f] !== undefined);
+      if (simOnly.length) throw new Error(`--${simOnly[0]} is only for simulated nodes (--simulated)`);
+      return runRealAgent(values as RealAgentFlags);
+    }
     if (values.help) {
       process.stdout.write(HELP);
       return 0;
