@@ -24,6 +24,7 @@ import { Prober } from './spec/probes.js';
 import { Hooks } from './hooks.js';
 import { PodCgroups } from './cgroups.js';
 import { resources } from './node-status.js';
+import { StaticPods } from './static-pods.js';
 
 export interface KubeletParts {
   images: ImageService;
@@ -89,6 +90,7 @@ export function runKubelet(cfg: KubeletConfig, client: RestClient, cri: CriClien
   });
 
   const registered = heartbeat.register(signal);
+  const staticPods = new StaticPods(client, cfg.podManifestsDir, cfg.nodeName, pods, () => heartbeat.node?.metadata.uid, log.child('static-pods'));
 
   const relistLoop = async () => {
     let lastResync = 0;
@@ -119,6 +121,7 @@ export function runKubelet(cfg: KubeletConfig, client: RestClient, cri: CriClien
       heartbeat.run(signal),
       relistLoop(),
       volumes.run(signal),
+      staticPods.run(signal),
     ]);
     workers.stop();
     await events.flush();
