@@ -25,6 +25,9 @@ import { Hooks } from './hooks.js';
 import { PodCgroups } from './cgroups.js';
 import { resources } from './node-status.js';
 import { StaticPods } from './static-pods.js';
+import { evictionMessage, pickVictim } from './eviction.js';
+import type { Signal } from './eviction.js';
+import { LABEL_POD_UID } from './runtime-cache.js';
 
 export interface KubeletParts {
   images: ImageService;
@@ -92,6 +95,31 @@ export function runKubelet(cfg: KubeletConfig, client: RestClient, cri: CriClien
   const registered = heartbeat.register(signal);
   const staticPods = new StaticPods(client, cfg.podManifestsDir, cfg.nodeName, pods, () => heartbeat.node?.metadata.uid, log.child('static-pods'));
 
+  // Node-pressure eviction: one pod per check while a hard threshold is crossed.
+  const evictIfNeeded = async () => {
+    const mem = memoryAvailableBytes();
+    const disk = fsBytes(cfg.rootDir);
+    const starved: { signal: Signal; threshold: number; available: number } | undefined =
+      mem < cfg.evictionHard.memoryAvailableBytes ? { signal: 'memory', threshold: cfg.evictionHard.memoryAvailableBytes, available: mem }
+        : disk.capacity > 0 && disk.available / disk.capacity < cfg.evictionHard.nodefsAvailableFraction ? { signal: 'ephemeral-storage', threshold: disk.capacity * cfg.evictionHard.nodefsAvailableFraction, available: disk.available }
+          : undefined;
+    if (!starved) return;
+    const usage = new Map<string, number>();
+    for (const st of await cri.listContainerStats()) {
+      const uid = st.attributes?.labels[LABEL_POD_UID];
+      if (!uid) continue;
+      const bytes = starved.signal === 'memory' ? Number(st.memory?.workingSetBytes?.value ?? 0) : Number(st.writableLayer?.usedBytes?.value ?? 0);
+      usage.set(uid, (usage.get(uid) ?? 0) + bytes);
+    }
+    const victim = pickVictim(pods.list().filter((p) => !failures.has(p.metadata.uid!)).map((p) => ({ pod: p, usage: usage.get(p.metadata.uid!) ?? 0 })), starved.signal);
+    if (!victim) return;
+    const message = evictionMessage(starved.signal, starved.threshold, starved.available, victim);
+    log.warn(`evicting pod ${victim.pod.metadata.namespace}/${victim.pod.metadata.name}: ${message}`);
+    failures.set(victim.pod.metadata.uid!, { reason: 'Evicted', message });
+    events.event(victim.pod, 'Warning', 'Evicted', message);
+    workers.enqueue(victim.pod.metadata.uid!);
+  };
+
   const relistLoop = async () => {
     let lastResync = 0;
     while (!signal.aborted) {
@@ -103,6 +131,7 @@ export function runKubelet(cfg: KubeletConfig, client: RestClient, cri: CriClien
           workers.resyncAll();
           const active = new Set(pods.list().map((p) => p.metadata.uid!));
           for (const p of cache.all()) active.add(p.uid);
+          await evictIfNeeded().catch((e) => log.warn(`eviction: ${(e as Error).message}`));
           await volumes.cleanupOrphans(active).catch((e) => log.debug(`volume cleanup: ${(e as Error).message}`));
         }
       } catch (e) {
