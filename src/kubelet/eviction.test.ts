@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pickVictim, evictionMessage } from './eviction.js';
+import type { KObject } from '../api/types.js';
 
-const pod = (name: string, o: { request?: string; priority?: number; mirror?: boolean } = {}) => ({
+const pod = (name: string, o: { request?: string; priority?: number; mirror?: boolean } = {}): KObject => ({
   apiVersion: 'v1', kind: 'Pod',
-  metadata: { name, namespace: 'ns', uid: name, annotations: o.mirror ? { 'kubernetes.io/config.mirror': 'h' } : {} },
+  metadata: { name, namespace: 'ns', uid: name, annotations: o.mirror ? { 'kubernetes.io/config.mirror': 'h' } : ({} as Record<string, string>) },
   spec: { priority: o.priority ?? 0, containers: [{ name: 'c', resources: o.request ? { requests: { memory: o.request } } : {} }] },
   status: { phase: 'Running' },
 });
