@@ -28,6 +28,7 @@ import { StaticPods } from './static-pods.js';
 import { evictionMessage, pickVictim } from './eviction.js';
 import type { Signal } from './eviction.js';
 import { LABEL_POD_UID } from './runtime-cache.js';
+import { rotateAll } from './log-rotation.js';
 
 export interface KubeletParts {
   images: ImageService;
@@ -132,6 +133,11 @@ export function runKubelet(cfg: KubeletConfig, client: RestClient, cri: CriClien
           const active = new Set(pods.list().map((p) => p.metadata.uid!));
           for (const p of cache.all()) active.add(p.uid);
           await evictIfNeeded().catch((e) => log.warn(`eviction: ${(e as Error).message}`));
+          await rotateAll(cri, cache, (uid, path) => {
+            if (path.startsWith('/')) return path;
+            const p = cache.pod(uid);
+            return p ? join(cfg.podLogsDir, `${p.namespace}_${p.name}_${uid}`, path) : undefined;
+          }).catch((e) => log.debug(`log rotation: ${(e as Error).message}`));
           await volumes.cleanupOrphans(active).catch((e) => log.debug(`volume cleanup: ${(e as Error).message}`));
         }
       } catch (e) {
