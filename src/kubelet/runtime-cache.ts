@@ -1,6 +1,7 @@
 // What the container runtime holds, grouped by pod UID, refreshed by relisting (containerd 1.6
 // has no container events over CRI). Each relist compares the new picture with the last and
 // reports the pods whose sandboxes or containers changed state, as upstream's PLEG does.
+// Only what carries the kubelet's pod UID label is considered: other CRI clients' sandboxes are left alone.
 import type { CriClient } from './cri/client.js';
 import type { ContainerState, PodSandboxState } from './cri/types.js';
 import { nanosToMillis } from './cri/types.js';
@@ -81,7 +82,7 @@ export class RuntimeCache {
     };
     const liveSandboxes = new Set<string>();
     for (const s of sandboxes) {
-      const uid = s.labels[LABEL_POD_UID] ?? s.metadata.uid;
+      const uid = s.labels[LABEL_POD_UID];
       if (!uid) continue;
       liveSandboxes.add(s.id);
       let net = this.sandboxIps.get(s.id);
