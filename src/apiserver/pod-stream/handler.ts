@@ -85,7 +85,7 @@ export async function servePodStream(req: IncomingMessage, res: ServerResponse, 
     }
     const cfg = kubeletConfig(deps);
     const ep = await kubeletEndpoint(deps.nodes, nodeNameOf(await deps.pods.get(ri.namespace, ri.name)), cfg.defaultPort);
-    return proxyLog(cfg, ep, t.path, t.skipVerify, req, res);
+    return proxyLog(cfg, ep, t.path, t.skipVerify, res);
   }
   if (method !== 'GET' && method !== 'POST') throw methodNotAllowed('the server does not allow this method on the requested resource');
   await target(ri, query, deps);

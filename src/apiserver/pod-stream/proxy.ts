@@ -39,9 +39,9 @@ export function kubeletError(code: number, body: string): StatusError {
 }
 
 /** GETs `path` from the kubelet and streams the body to `res`; ends when the kubelet ends or the client goes away. */
-export function proxyLog(cfg: KubeletClientConfig, ep: KubeletEndpoint, path: string, skipVerify: boolean, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export function proxyLog(cfg: KubeletClientConfig, ep: KubeletEndpoint, path: string, skipVerify: boolean, res: ServerResponse): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const up = request({ host: ep.host, port: ep.port, path, method: 'GET', headers: { Accept: '*/*' }, ...tlsOptions(cfg, skipVerify) }, (kres) => {
+    const up = request({ host: ep.host, port: ep.port, path, method: 'GET', agent: false, headers: { Accept: '*/*' }, ...tlsOptions(cfg, skipVerify) }, (kres) => {
       const code = kres.statusCode ?? 500;
       if (code !== 200) {
         let body = '';
@@ -70,9 +70,10 @@ export function proxyLog(cfg: KubeletClientConfig, ep: KubeletEndpoint, path: st
       } else reject(new StatusError(500, 'InternalError', `Get "https://${ep.host}:${ep.port}${path.split('?')[0]}": ${e.message}`));
     });
     // The client leaving ends the kubelet request too (follow streams never end on their own).
-    res.on('close', () => up.destroy());
-    req.on('close', () => {
+    // (req's 'close' fires once a GET is read, not when the client leaves: watch res.)
+    res.on('close', () => {
       if (!res.writableFinished) up.destroy();
+      resolve();
     });
     up.end();
   });

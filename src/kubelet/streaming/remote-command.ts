@@ -74,21 +74,28 @@ function ended(s: SpdyStream | undefined): Promise<void> {
 /** Bridges a WebSocket channel client to the runtime's SPDY streams. */
 async function bridgeWebSocket(ws: WebSocket, back: SpdySession, o: StreamOptions): Promise<void> {
   const protocol = ws.protocol;
+  // The client may send stdin (and its close) before the runtime streams are open: hold it.
+  const early: Buffer[] = [];
+  const hold = (raw: Buffer) => early.push(Buffer.from(raw));
+  ws.on('message', hold);
   const s = await runtimeStreams(back, o);
+  ws.off('message', hold);
   const send = (ch: number, d: Buffer) => ws.readyState === ws.OPEN && ws.send(Buffer.concat([Buffer.from([ch]), d]));
   s.stdout?.on('data', (d: Buffer) => send(1, d));
   s.stderr?.on('data', (d: Buffer) => send(2, d));
   const status: Buffer[] = [];
   s.error.on('data', (d: Buffer) => status.push(d));
-  ws.on('message', (raw: Buffer, isBinary: boolean) => {
-    const data = isBinary ? raw : Buffer.from(raw);
+  const onMessage = (raw: Buffer) => {
+    const data = Buffer.from(raw);
     if (!data.length) return;
     const ch = data[0]!;
     const payload = data.subarray(1);
     if (ch === 0) s.stdin?.write(payload);
     else if (ch === 4) s.resize?.write(payload);
     else if (ch === 255 && protocol === 'v5.channel.k8s.io' && payload[0] === 0) s.stdin?.end();
-  });
+  };
+  for (const m of early) onMessage(m);
+  ws.on('message', onMessage);
   ws.on('close', () => back.close());
   await ended(s.error);
   // Output written just before the exit must reach the client before the status.

@@ -1,8 +1,7 @@
 // SPDY/3.1 framing: control frames (SYN_STREAM, SYN_REPLY, RST_STREAM, SETTINGS, PING, GOAWAY,
 // HEADERS, WINDOW_UPDATE) and data frames, plus header blocks compressed with one zlib stream per
 // direction per connection (preset dictionary, a sync flush after each block), as the spec says.
-import { createDeflate, createInflate, constants } from 'node:zlib';
-import type { Deflate, Inflate } from 'node:zlib';
+import { constants, inflateSync } from 'node:zlib';
 import { SPDY3_DICTIONARY } from './spdy-dictionary.js';
 
 export const SPDY_VERSION = 3;
@@ -131,35 +130,69 @@ export function decodeHeaderBlock(b: Buffer): Headers {
   return h;
 }
 
-/**
- * Node's zlib streams run synchronously through `_processChunk` (used by zlib's own *Sync
- * functions); SPDY needs one long-lived compression context per direction, flushed per block.
- */
-interface SyncZlib {
-  _processChunk(chunk: Buffer, flushFlag: number): Buffer;
+function adler32(b: Buffer): number {
+  let a = 1;
+  let c = 0;
+  for (const x of b) {
+    a = (a + x) % 65521;
+    c = (c + a) % 65521;
+  }
+  return ((c << 16) | a) >>> 0;
 }
 
+/**
+ * Compresses header blocks into one zlib stream that names the SPDY dictionary (FDICT), emitting
+ * each block as stored deflate blocks — exactly what a sync flush leaves a receiver, and valid for
+ * any inflater. Node's zlib has no synchronous, stateful flush (its sync calls close the stream), and
+ * header blocks are tiny, so not squeezing them costs a few bytes per stream.
+ */
 export class HeaderCompressor {
-  private readonly z: Deflate = createDeflate({ dictionary: SPDY3_DICTIONARY });
+  private started = false;
 
   compress(h: Headers): Buffer {
-    return (this.z as unknown as SyncZlib)._processChunk(encodeHeaderBlock(h), constants.Z_SYNC_FLUSH);
+    const block = encodeHeaderBlock(h);
+    const parts: Buffer[] = [];
+    if (!this.started) {
+      this.started = true;
+      const head = Buffer.alloc(6);
+      head[0] = 0x78;
+      head[1] = 0x20; // FDICT set; (0x78 * 256 + 0x20) % 31 === 0
+      head.writeUInt32BE(adler32(SPDY3_DICTIONARY), 2);
+      parts.push(head);
+    }
+    for (let off = 0; off === 0 || off < block.length; off += 0xffff) {
+      const piece = block.subarray(off, off + 0xffff);
+      const hdr = Buffer.alloc(5);
+      hdr[0] = 0; // BFINAL 0, stored
+      hdr.writeUInt16LE(piece.length, 1);
+      hdr.writeUInt16LE(~piece.length & 0xffff, 3);
+      parts.push(hdr, piece);
+    }
+    return Buffer.concat(parts);
   }
 
-  close(): void {
-    this.z.close();
-  }
+  close(): void {}
 }
 
+/**
+ * Inflates the peer's header blocks. The zlib context spans the connection, so each block is
+ * inflated together with everything before it and the new output taken (blocks are small and a
+ * connection carries few of them).
+ */
 export class HeaderDecompressor {
-  private readonly z: Inflate = createInflate({ dictionary: SPDY3_DICTIONARY });
+  private input: Buffer = Buffer.alloc(0);
+  private consumed = 0;
 
   decompress(b: Buffer): Headers {
     if (!b.length) return {};
-    return decodeHeaderBlock((this.z as unknown as SyncZlib)._processChunk(b, constants.Z_SYNC_FLUSH));
+    this.input = Buffer.concat([this.input, b]);
+    const out = inflateSync(this.input, { dictionary: SPDY3_DICTIONARY, finishFlush: constants.Z_SYNC_FLUSH });
+    const block = out.subarray(this.consumed);
+    this.consumed = out.length;
+    return decodeHeaderBlock(block);
   }
 
   close(): void {
-    this.z.close();
+    this.input = Buffer.alloc(0);
   }
 }
