@@ -6,6 +6,8 @@ import { buildServerConfig, ConfigError } from '../server/config.js';
 import type { RawServerFlags } from '../server/config.js';
 import { runServer } from '../server/run.js';
 import { agentCommand } from './agent.js';
+import { imageCommand } from './image.js';
+import { cleanupCommand } from './cleanup.js';
 import { KTS_VERSION, KUBE_VERSION } from '../server/version.js';
 
 const HELP = `kts — Kubernetes, written in TypeScript (${KUBE_VERSION}-kts.${KTS_VERSION})
@@ -13,6 +15,8 @@ const HELP = `kts — Kubernetes, written in TypeScript (${KUBE_VERSION}-kts.${K
 Usage:
   kts server [flags]     Run a control plane (API server, datastore, controllers)
   kts agent [flags]      Run a node agent that joins a server (--simulated: simulated nodes)
+  kts image import|ls    Import image archives into the node, list its images (--data-dir)
+  kts cleanup            Stop the node's pods and containerd, remove their host state (--data-dir)
   kts --version          Print the version
   kts --help             Show this help
 
@@ -59,6 +63,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (cmd === 'server') return serverCommand(rest);
   if (cmd === 'agent') return agentCommand(rest);
+  if (cmd === 'image') return imageCommand(rest);
+  if (cmd === 'cleanup') return cleanupCommand(rest);
   process.stderr.write(`kts: unknown command "${cmd}"\n\n${HELP}`);
   return 2;
 }

@@ -1,0 +1,36 @@
+// `kts cleanup [--data-dir DIR]`: stops the node's pods and containerd and removes what it left
+// on the host (see docs/runtime.md). Run it with the agent stopped; running it twice is harmless.
+import { parseArgs } from 'node:util';
+import { createLogger } from '../util/log.js';
+import { cleanupNode } from '../kubelet/containerd/cleanup.js';
+import { defaultDataDir } from '../server/config.js';
+
+const HELP = `Usage: kts cleanup [--data-dir DIR]
+
+Stops and removes every pod of the node whose data dir is DIR (default /var/lib/kts as root),
+stops its containerd and shims, unmounts what is mounted under its folders, and removes its pod
+cgroups, CNI state, bridge and veths, and iptables rules. Stop kts server/agent first.
+`;
+
+export async function cleanupCommand(args: string[]): Promise<number> {
+  let dataDir: string;
+  try {
+    const { values } = parseArgs({ args, strict: true, allowPositionals: false, options: { 'data-dir': { type: 'string', short: 'd' }, help: { type: 'boolean', short: 'h' } } });
+    if (values.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    dataDir = values['data-dir'] ?? defaultDataDir();
+  } catch (e) {
+    process.stderr.write(`kts cleanup: ${(e as Error).message}\n`);
+    return 2;
+  }
+  if (process.getuid?.() !== 0) {
+    process.stderr.write('kts cleanup: must run as root (it unmounts, removes cgroups, interfaces and iptables rules)\n');
+    return 1;
+  }
+  const report = await cleanupNode({ dataDir, log: createLogger({ level: 'warn', component: 'cleanup' }) });
+  process.stdout.write(report.lines.length ? report.lines.map((l) => l + '\n').join('') : 'nothing to clean up\n');
+  for (const e of report.errors) process.stderr.write(`kts cleanup: ${e}\n`);
+  return report.errors.length ? 1 : 0;
+}
