@@ -27,6 +27,12 @@ if [ ! -f node_modules/.package-lock.json ]; then
 else
   npm run build --silent
 fi
+# The sandbox image, built from busybox-static: no registry is needed to start a cluster. The
+# agent imports archives in <data-dir>/agent/images/ at start (and builds it itself if missing).
+if [ "$(id -u)" = "0" ] && [ ! -f /var/lib/kts/agent/images/pause.tar ]; then
+  mkdir -p /var/lib/kts/agent/images
+  ./bin/kts image build-pause /var/lib/kts/agent/images/pause.tar
+fi
 echo "kts install: ready (bin/kts $(./bin/kts --version | awk '{print $3}'))"
 
 if [ "$start" = "1" ]; then

@@ -33,7 +33,9 @@ test('mirrors become hosts.toml hosts in order, upstream stays the server', () =
   assert.match(docker.slice(second), /ca = "\/ca.pem"\n {2}client = \[\["\/c.pem", "\/k.pem"\]\]/);
   assert.match(files.get('_default')!, /\[host."https:\/\/all.example\/v2"\]\n.*\n {2}override_path = true/);
   assert.doesNotMatch(files.get('_default')!, /^server/m);
-  assert.match(files.get('private.example')!, /^server = "https:\/\/private.example"\nskip_verify = true$/m);
+  assert.match(files.get('private.example')!, /^server = "https:\/\/private.example"\nskip_verify = true\n\n\[host."https:\/\/private.example"\]\n {2}capabilities = \["pull", "resolve"\]\n {2}skip_verify = true\n$/m);
+  // Only credentials: no hosts.toml (1.6 refuses one without [host] tables).
+  assert.equal(renderHostsFiles(parseRegistries('configs: { auth.example: { auth: { username: u, password: p } } }')).size, 0);
 });
 
 test('auth goes to the containerd config per host', () => {

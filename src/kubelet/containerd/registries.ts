@@ -126,7 +126,14 @@ export function renderHostsFiles(cfg: RegistriesConfig): Map<string, string> {
     // TLS settings of the registry itself apply to its upstream server.
     const own = tlsLines(cfg.configs[name]?.tls);
     if (own.length && name !== '*') lines.push(...own.map((l) => l.trim()));
-    for (const ep of cfg.mirrors[name]?.endpoint ?? []) {
+    const endpoints = cfg.mirrors[name]?.endpoint ?? [];
+    if (!endpoints.length) {
+      // containerd 1.6 rejects a hosts.toml without any [host] table ("invalid `host` tree") and
+      // falls back to its defaults (plain HTTP for localhost): name the upstream explicitly.
+      if (!own.length || name === '*') continue;
+      lines.push('', `[host.${tomlString(upstream(name))}]`, '  capabilities = ["pull", "resolve"]', ...own);
+    }
+    for (const ep of endpoints) {
       const u = new URL(ep);
       lines.push('', `[host.${tomlString(ep)}]`, '  capabilities = ["pull", "resolve"]');
       // A path ending in /v2 is the API root itself; otherwise containerd appends /v2.
