@@ -19,7 +19,8 @@ import { findContainerd, findShims, isAlive } from './process.js';
 import { execFileSync } from 'node:child_process';
 import { cgroupHierarchies, podCgroupPaths } from './host-cleanup.js';
 import { writeNodeCniConfig, cniNames } from '../cni/conflist.js';
-import { ensurePauseImage, importArchive } from '../images/import.js';
+import { ensurePauseImage, importArchive, importArchiveFolder } from '../images/import.js';
+import { copyFileSync } from 'node:fs';
 import { PAUSE_IMAGE } from '../images/pause-image.js';
 import { cleanupNode } from './cleanup.js';
 import { buildBusyboxImage } from '../../../test/support/images.js';
@@ -87,6 +88,14 @@ test('pause image is built and imported; a busybox pod gets an IP reachable from
   assert.ok(await cri.imageStatus(PAUSE_IMAGE), 'pause image present');
   const tar = await buildBusyboxImage(base, IMAGE);
   assert.deepEqual(await importArchive(rt.socket, tar), [IMAGE]);
+  // Archives in <data-dir>/agent/images are imported once: the second start skips them.
+  const paths = containerdPaths(dataDir);
+  copyFileSync(tar, join(paths.imagesDir, 'busybox.tar'));
+  const stateFile = join(base, 'imported.json');
+  await cri.removeImage(IMAGE);
+  assert.deepEqual(await importArchiveFolder({ socket: rt.socket, dir: paths.imagesDir, stateFile, images: cri, log: silentLogger }), [IMAGE]);
+  assert.deepEqual(await importArchiveFolder({ socket: rt.socket, dir: paths.imagesDir, stateFile, images: cri, log: silentLogger }), []);
+  assert.ok(await cri.imageStatus(IMAGE));
   await writeNodeCniConfig(dataDir, podCidr);
   const sandboxConfig = {
     metadata: { name: 'web', namespace: 'default', uid, attempt: 0 },
@@ -120,6 +129,26 @@ test('the pod survives a restart of the supervisor (containerd reconnects to the
   const [c] = await cri.listContainers({ podSandboxId: sandboxId });
   assert.equal(c?.state, 'CONTAINER_RUNNING');
   assert.equal(await httpGet(podIp, 8080), 'pod-ok\n');
+});
+
+test('a containerd that dies is restarted; an existing endpoint is used without a launch', { skip }, async () => {
+  const paths = containerdPaths(dataDir);
+  const [before] = findContainerd(paths.config);
+  process.kill(before!, 'SIGKILL');
+  const after = await eventually(async () => {
+    const [pid] = findContainerd(paths.config);
+    return pid && pid !== before && (await cri.version()).runtimeName === 'containerd' ? pid : undefined;
+  }, 15_000, 'containerd restarted');
+  assert.ok(after);
+  const [c] = await cri.listContainers({ podSandboxId: sandboxId });
+  assert.equal(c?.state, 'CONTAINER_RUNNING');
+  const other = new AbortController();
+  const existing = await startContainerd({ dataDir: join(base, 'unused'), log: silentLogger, signal: other.signal, endpoint: `unix://${rt.socket}` });
+  assert.equal(existing.socket, rt.socket);
+  assert.ok(!existsSync(join(base, 'unused')), 'nothing prepared or launched for an external endpoint');
+  other.abort();
+  await existing.done;
+  assert.deepEqual(findContainerd(paths.config), [after], 'the external runtime keeps running');
 });
 
 test('a containerd left by an agent killed with -9 is replaced, the pod keeps running', { skip }, async () => {
