@@ -10,7 +10,7 @@ import type { Logger } from '../../util/log.js';
 import { CriClient } from '../cri/client.js';
 import { containerdPaths } from './paths.js';
 import { checkHealth } from './health.js';
-import { findContainerd, findShims, isAlive, stopProcess } from './process.js';
+import { findContainerd, findShims, isAlive, parentPid, processArgs, stopProcess } from './process.js';
 import { startContainerd } from './supervisor.js';
 import { removePodCgroups, unmountUnder } from './host-cleanup.js';
 import { cniNames } from '../cni/conflist.js';
@@ -60,6 +60,15 @@ export async function cleanupNode(o: CleanupOptions): Promise<CleanupReport> {
       for (const n of await readdir(dir)) if (/^[0-9a-f-]{8,}$/i.test(n)) uids.add(n);
     } catch {
       // no pods dir
+    }
+  }
+
+  // A live agent would restart containerd behind our back: it must be stopped first.
+  for (const pid of findContainerd(paths.config)) {
+    const parent = parentPid(pid);
+    const argv = parent > 1 ? processArgs(parent) : undefined;
+    if (argv && /(^|\/)(node|kts)$/.test(argv[0])) {
+      return { lines: [], errors: [`the agent (pid ${parent}: ${argv.join(' ').slice(0, 80)}) still supervises containerd (pid ${pid}): stop it first`] };
     }
   }
 

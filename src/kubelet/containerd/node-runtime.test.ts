@@ -149,6 +149,11 @@ test('a containerd that dies is restarted; an existing endpoint is used without 
   other.abort();
   await existing.done;
   assert.deepEqual(findContainerd(paths.config), [after], 'the external runtime keeps running');
+  // cleanup refuses to run under a live supervisor (it would restart containerd).
+  const refused = await cleanupNode({ dataDir, log: silentLogger });
+  assert.deepEqual(refused.lines, []);
+  assert.match(refused.errors.join(), /still supervises containerd .*: stop it first/);
+  assert.deepEqual(findContainerd(paths.config), [after]);
 });
 
 test('a containerd left by an agent killed with -9 is replaced, the pod keeps running', { skip }, async () => {

@@ -72,3 +72,13 @@ export async function stopProcess(pid: number, graceMs = 10_000): Promise<void> 
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** The parent pid of a process (0 when it is gone). */
+export function parentPid(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return 0;
+  }
+}

@@ -13,8 +13,9 @@ import { findCniBinDir, renderContainerdConfig } from './config.js';
 import { applyRegistries } from './registries.js';
 import { checkHealth } from './health.js';
 import { findContainerd, isAlive, stopProcess } from './process.js';
+import { PAUSE_IMAGE } from '../images/pause-image.js';
 
-export const PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';
+export { PAUSE_IMAGE };
 
 export interface StartContainerdOptions {
   dataDir: string;
