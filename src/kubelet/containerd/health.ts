@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 
 const SERVING = 1;
 
-/** Resolves true when the runtime at `socket` reports SERVING within `timeoutMs`. */
+/** Resolves true when the runtime at `socket` reports SERVING (or has no health service) within `timeoutMs`. */
 export function checkHealth(socket: string, timeoutMs = 2000): Promise<boolean> {
   const target = socket.startsWith('unix:') ? socket : `unix://${socket}`;
   // A private subchannel pool: the shared one would carry connect backoff over from failed probes.
@@ -19,8 +19,10 @@ export function checkHealth(socket: string, timeoutMs = 2000): Promise<boolean> 
       { deadline: Date.now() + timeoutMs },
       (err, res) => {
         client.close();
+        // A runtime without the health service still answered (other CRI runtimes).
+        if (err) return resolve(err.code === grpc.status.UNIMPLEMENTED);
         // HealthCheckResponse { status = 1 }: tag 0x08, varint.
-        resolve(!err && !!res && res.length >= 2 && res[0] === 0x08 && res[1] === SERVING);
+        resolve(!!res && res.length >= 2 && res[0] === 0x08 && res[1] === SERVING);
       },
     );
   });

@@ -121,6 +121,9 @@ export async function startContainerd(o: StartContainerdOptions): Promise<Runnin
     });
     try {
       await spawned;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new Error(code === 'ENOENT' ? `${bin} not found: install Debian's containerd package` : `starting ${bin}: ${(e as Error).message}`, { cause: e });
     } finally {
       await out.close();
     }

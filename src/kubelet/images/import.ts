@@ -27,7 +27,8 @@ export async function importArchive(socket: string, file: string, ctr = 'ctr'): 
     // "unpacking <name> (sha256:…)...done", one line per image.
     return [...stdout.matchAll(/^unpacking (\S+) \(sha256:[0-9a-f]+\)/gm)].map((m) => m[1]);
   } catch (e) {
-    const err = e as { stderr?: string; message: string };
+    const err = e as { stderr?: string; message: string; code?: string | number };
+    if (err.code === 'ENOENT') throw new Error(`${ctr} not found: install Debian's containerd package (it provides ctr)`, { cause: e });
     throw new Error(`importing ${file}: ${(err.stderr || err.message).trim()}`, { cause: e });
   }
 }
