@@ -1,0 +1,190 @@
+// The real node, as a new user tries it: `kts server` with its in-process agent runs busybox
+// containers through containerd. Pods are reached from the host on their IPs; logs, exec,
+// restarts, probes, OOM kills, volumes and clean-up are checked with the real kubectl.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { request } from 'node:http';
+import { startServer, eventually, KTS_BIN, type KtsServer } from './harness.js';
+import { buildBusyboxImage } from '../support/images.js';
+
+const IMAGE = 'kts.test/busybox:1';
+let srv: KtsServer;
+
+function httpGet(host: string, port: number, path = '/'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port, path, timeout: 3000 }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function k(args: string[], input?: string) {
+  return srv.kubectl(args, { input });
+}
+function ok(args: string[], input?: string): string {
+  const r = k(args, input);
+  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+function jsonpath(kind: string, name: string, path: string): string {
+  return k(['get', kind, name, '-o', `jsonpath={${path}}`]).stdout;
+}
+async function waitRunning(name: string, timeoutMs = 30_000): Promise<void> {
+  await eventually(() => jsonpath('pod', name, '.status.phase') === 'Running' && jsonpath('pod', name, '.status.conditions[?(@.type=="Ready")].status') === 'True', timeoutMs, `pod ${name} Running and Ready`);
+}
+
+before(async () => {
+  srv = await startServer({ agent: true });
+  const dir = mkdtempSync(join(tmpdir(), 'kts-img-'));
+  const tar = await buildBusyboxImage(dir, IMAGE);
+  const r = spawnSync(process.execPath, [KTS_BIN, 'image', 'import', '--data-dir', srv.dataDir, tar], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  await eventually(() => k(['get', 'nodes', '-o', 'jsonpath={.items[0].status.conditions[?(@.type=="Ready")].status}']).stdout === 'True', 30_000, 'node Ready');
+});
+
+after(async () => {
+  await srv?.cleanup();
+});
+
+test('kubectl run a web server: pod IP from the host, logs, exec with exit codes', async () => {
+  ok(['run', 'web', `--image=${IMAGE}`, '--image-pull-policy=IfNotPresent', '--', 'sh', '-c', 'echo hello from web; mkdir -p /www; echo it works > /www/index.html; exec httpd -f -p 8080 -h /www']);
+  await waitRunning('web');
+  const ip = jsonpath('pod', 'web', '.status.podIP');
+  assert.match(ip, /^10\.\d+\.\d+\.\d+$/);
+  const res = await eventually(() => httpGet(ip, 8080).catch(() => undefined), 10_000, 'HTTP from the pod');
+  assert.equal(res?.body, 'it works\n');
+  assert.match(ok(['logs', 'web']), /hello from web/);
+  assert.equal(ok(['exec', 'web', '--', 'cat', '/www/index.html']), 'it works\n');
+  const failed = k(['exec', 'web', '--', 'sh', '-c', 'exit 3']);
+  assert.equal(failed.code, 3);
+  assert.equal(ok(['exec', '-i', 'web', '--', 'cat'], 'piped stdin\n'), 'piped stdin\n');
+});
+
+test('a crashing container goes to CrashLoopBackOff and logs --previous shows its last words', async () => {
+  ok(['run', 'crash', `--image=${IMAGE}`, '--', 'sh', '-c', 'echo last words $(date +%s%N); exit 1']);
+  await eventually(() => jsonpath('pod', 'crash', '.status.containerStatuses[0].state.waiting.reason') === 'CrashLoopBackOff', 60_000, 'CrashLoopBackOff');
+  assert.ok(Number(jsonpath('pod', 'crash', '.status.containerStatuses[0].restartCount')) >= 1);
+  assert.match(ok(['logs', 'crash', '--previous']), /last words/);
+  assert.equal(jsonpath('pod', 'crash', '.status.containerStatuses[0].lastState.terminated.exitCode'), '1');
+});
+
+test('liveness and readiness probes: restarts, unready pods and Unhealthy events', async () => {
+  ok(['apply', '-f', '-'], `
+apiVersion: v1
+kind: Pod
+metadata: {name: probes}
+spec:
+  containers:
+  - name: live
+    image: ${IMAGE}
+    command: [sh, -c, 'touch /tmp/ok; sleep 3; rm /tmp/ok; sleep 3600']
+    livenessProbe: {exec: {command: [cat, /tmp/ok]}, periodSeconds: 1, failureThreshold: 1}
+  - name: unready
+    image: ${IMAGE}
+    command: [sleep, '3600']
+    readinessProbe: {tcpSocket: {port: 9999}, periodSeconds: 1}
+`);
+  await eventually(() => Number(jsonpath('pod', 'probes', '.status.containerStatuses[?(@.name=="live")].restartCount')) >= 1, 60_000, 'liveness restart');
+  assert.equal(jsonpath('pod', 'probes', '.status.containerStatuses[?(@.name=="unready")].ready'), 'false');
+  assert.equal(jsonpath('pod', 'probes', '.status.conditions[?(@.type=="Ready")].status'), 'False');
+  const events = ok(['get', 'events', '--field-selector', 'involvedObject.name=probes', '-o', 'jsonpath={.items[*].reason}']);
+  assert.match(events, /Unhealthy/);
+  assert.match(events, /Killing/);
+});
+
+test('a 32Mi memory limit exceeded ends in OOMKilled', async () => {
+  ok(['apply', '-f', '-'], `
+apiVersion: v1
+kind: Pod
+metadata: {name: oom}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: hog
+    image: ${IMAGE}
+    command: [sh, -c, 'x=a; while true; do x="$x$x"; done']
+    resources: {limits: {memory: 32Mi}}
+`);
+  await eventually(() => jsonpath('pod', 'oom', '.status.containerStatuses[0].state.terminated.reason') === 'OOMKilled', 60_000, 'OOMKilled');
+  assert.equal(jsonpath('pod', 'oom', '.status.phase'), 'Failed');
+  assert.match(ok(['describe', 'pod', 'oom']), /OOMKilled/);
+});
+
+test('configMap and secret as env and files, downward API, emptyDir shared by two containers; updates reach the file', async () => {
+  ok(['create', 'configmap', 'cfg', '--from-literal=greeting=hello']);
+  ok(['create', 'secret', 'generic', 'sec', '--from-literal=password=s3cret']);
+  ok(['apply', '-f', '-'], `
+apiVersion: v1
+kind: Pod
+metadata: {name: vols, labels: {app: vols}}
+spec:
+  containers:
+  - name: main
+    image: ${IMAGE}
+    command: [sleep, '3600']
+    env:
+    - {name: GREETING, valueFrom: {configMapKeyRef: {name: cfg, key: greeting}}}
+    - {name: PASSWORD, valueFrom: {secretKeyRef: {name: sec, key: password}}}
+    - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+    volumeMounts:
+    - {name: cfg, mountPath: /etc/cfg}
+    - {name: sec, mountPath: /etc/sec}
+    - {name: info, mountPath: /etc/info}
+    - {name: shared, mountPath: /shared}
+  - name: writer
+    image: ${IMAGE}
+    command: [sh, -c, 'echo from-writer > /data/note; sleep 3600']
+    volumeMounts: [{name: shared, mountPath: /data}]
+  volumes:
+  - {name: cfg, configMap: {name: cfg}}
+  - {name: sec, secret: {secretName: sec}}
+  - {name: info, downwardAPI: {items: [{path: labels, fieldRef: {fieldPath: metadata.labels}}]}}
+  - {name: shared, emptyDir: {}}
+`);
+  await waitRunning('vols');
+  const env = ok(['exec', 'vols', '-c', 'main', '--', 'env']);
+  assert.match(env, /GREETING=hello/);
+  assert.match(env, /PASSWORD=s3cret/);
+  assert.match(env, /POD_NAME=vols/);
+  assert.equal(ok(['exec', 'vols', '-c', 'main', '--', 'cat', '/etc/cfg/greeting']), 'hello');
+  assert.equal(ok(['exec', 'vols', '-c', 'main', '--', 'cat', '/etc/sec/password']), 's3cret');
+  assert.match(ok(['exec', 'vols', '-c', 'main', '--', 'cat', '/etc/info/labels']), /app="vols"/);
+  await eventually(() => k(['exec', 'vols', '-c', 'main', '--', 'cat', '/shared/note']).stdout === 'from-writer\n', 10_000, 'emptyDir shared');
+  ok(['patch', 'configmap', 'cfg', '-p', '{"data":{"greeting":"updated"}}']);
+  await eventually(() => k(['exec', 'vols', '-c', 'main', '--', 'cat', '/etc/cfg/greeting']).stdout === 'updated', 90_000, 'configMap update reaches the file');
+});
+
+test('deleting a pod delivers SIGTERM and waits for the grace period', async () => {
+  ok(['apply', '-f', '-'], `
+apiVersion: v1
+kind: Pod
+metadata: {name: graceful}
+spec:
+  terminationGracePeriodSeconds: 20
+  containers:
+  - name: main
+    image: ${IMAGE}
+    command: [sh, -c, 'trap "echo got TERM; sleep 2; exit 0" TERM; while true; do sleep 1; done']
+`);
+  await waitRunning('graceful');
+  const t0 = Date.now();
+  ok(['delete', 'pod', 'graceful', '--wait=true']);
+  const took = Date.now() - t0;
+  assert.ok(took >= 2000, `deletion waited for the handler (${took} ms)`);
+  assert.ok(took < 20_000, `deletion did not wait for the whole grace period (${took} ms)`);
+});
+
+test('a Job with real containers completes', async () => {
+  ok(['create', 'job', 'once', `--image=${IMAGE}`, '--', 'sh', '-c', 'echo job done']);
+  await eventually(() => jsonpath('job', 'once', '.status.succeeded') === '1', 60_000, 'job succeeded');
+  assert.match(ok(['logs', 'job/once']), /job done/);
+});
