@@ -168,6 +168,10 @@ export class HeaderCompressor {
       hdr.writeUInt16LE(~piece.length & 0xffff, 3);
       parts.push(hdr, piece);
     }
+    // An empty stored block ends each header block, as a zlib sync flush does: Go's inflater
+    // (spdystream, containerd) reads the next block header right after a block's data, and must
+    // find it inside this frame rather than run into the next one.
+    parts.push(Buffer.from([0, 0, 0, 0xff, 0xff]));
     return Buffer.concat(parts);
   }
 
