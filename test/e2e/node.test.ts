@@ -4,11 +4,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { request } from 'node:http';
-import { startServer, eventually, KTS_BIN, type KtsServer } from './harness.js';
+import { startServer, eventually, sleep, KTS_BIN, type KtsServer } from './harness.js';
 import { buildBusyboxImage } from '../support/images.js';
 
 const IMAGE = 'kts.test/busybox:1';
@@ -187,4 +187,60 @@ test('a Job with real containers completes', async () => {
   ok(['create', 'job', 'once', `--image=${IMAGE}`, '--', 'sh', '-c', 'echo job done']);
   await eventually(() => jsonpath('job', 'once', '.status.succeeded') === '1', 60_000, 'job succeeded');
   assert.match(ok(['logs', 'job/once']), /job done/);
+});
+
+test('kubectl port-forward, exec -it with a terminal, and kubectl cp against real containers', async () => {
+  ok(['run', 'pf', `--image=${IMAGE}`, '--', 'sh', '-c', 'mkdir -p /www; echo forwarded > /www/index.html; exec httpd -f -p 8080 -h /www']);
+  await waitRunning('pf');
+  const c = srv.kubectlBg(['port-forward', 'pod/pf', ':8080']);
+  let out = '';
+  c.stdout!.on('data', (d) => (out += d));
+  c.stderr!.on('data', (d) => (out += d));
+  try {
+    const m = await eventually(() => /Forwarding from 127\.0\.0\.1:(\d+)/.exec(out), 20_000, 'port-forward to start');
+    const res = await eventually(() => httpGet('127.0.0.1', Number(m![1])).catch(() => undefined), 10_000, 'HTTP through port-forward');
+    assert.equal(res?.body, 'forwarded\n');
+  } finally {
+    c.kill();
+  }
+  const tty = spawnSync('script', ['-qc', `kubectl exec -it pf -- sh -c 'tty; exit 4'`, '/dev/null'], { encoding: 'utf8', env: { ...process.env, HOME: srv.home, KUBECONFIG: srv.kubeconfig }, input: '', timeout: 60_000 });
+  assert.match(tty.stdout, /\/dev\/pts\/\d+/);
+  const dir = mkdtempSync(join(tmpdir(), 'kts-cp-'));
+  writeFileSync(join(dir, 'in.txt'), 'copied in\n');
+  ok(['cp', join(dir, 'in.txt'), 'pf:/tmp/in.txt']);
+  assert.equal(ok(['exec', 'pf', '--', 'cat', '/tmp/in.txt']), 'copied in\n');
+  ok(['cp', 'pf:/tmp/in.txt', join(dir, 'back.txt')]);
+  assert.equal(readFileSync(join(dir, 'back.txt'), 'utf8'), 'copied in\n');
+});
+
+test('kill -9 of kts leaves containers serving; when it comes back they are adopted, not restarted', async () => {
+  ok(['run', 'survivor', `--image=${IMAGE}`, '--', 'sh', '-c', 'mkdir -p /www; echo alive > /www/index.html; exec httpd -f -p 8080 -h /www']);
+  await waitRunning('survivor');
+  const ip = jsonpath('pod', 'survivor', '.status.podIP');
+  const id = jsonpath('pod', 'survivor', '.status.containerStatuses[0].containerID');
+  await srv.stop('SIGKILL');
+  assert.equal((await httpGet(ip, 8080)).body, 'alive\n');
+  await srv.restart();
+  await eventually(() => k(['get', 'nodes', '-o', 'jsonpath={.items[0].status.conditions[?(@.type=="Ready")].status}']).stdout === 'True', 30_000, 'node Ready again');
+  await sleep(3000);
+  assert.equal(jsonpath('pod', 'survivor', '.status.containerStatuses[0].containerID'), id);
+  assert.equal(jsonpath('pod', 'survivor', '.status.containerStatuses[0].restartCount'), '0');
+  assert.equal((await httpGet(ip, 8080)).body, 'alive\n');
+});
+
+test('30 pods on the node all Running; deleting them and kts cleanup leave nothing behind', async () => {
+  ok(['create', 'deployment', 'many', `--image=${IMAGE}`, '--replicas=30', '--', 'sleep', '3600']);
+  await eventually(() => jsonpath('deployment', 'many', '.status.readyReplicas') === '30', 120_000, '30 pods Ready');
+  ok(['delete', 'deployment', 'many']);
+  await eventually(() => k(['get', 'pods', '-l', 'app=many', '-o', 'name']).stdout.trim() === '', 120_000, 'pods gone');
+  await srv.stop('SIGTERM');
+  const r = spawnSync(process.execPath, [KTS_BIN, 'cleanup', '--data-dir', srv.dataDir], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  const shims = spawnSync('pgrep', ['-f', `containerd-shim.*${srv.dataDir}`], { encoding: 'utf8' });
+  assert.equal(shims.stdout.trim(), '', 'no shims left');
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(srv.dataDir));
+  assert.deepEqual(mounts, []);
+  const again = spawnSync(process.execPath, [KTS_BIN, 'cleanup', '--data-dir', srv.dataDir], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(again.status, 0);
+  assert.doesNotMatch(again.stdout, /removed [1-9]/);
 });

@@ -1,13 +1,10 @@
-// kubectl logs / exec / cp / port-forward through the real kts API server to a kubelet HTTPS server
+// kubectl logs / exec / cp through the real kts API server to a kubelet HTTPS server
 // (in this process) whose backend is a fake runtime: log files on disk, commands run as local
-// processes, port-forward to 127.0.0.1. Exercises the apiserver proxy, the kubelet endpoints, the
+// processes. (port-forward is tested against containerd in node.test.ts.) Exercises the apiserver proxy, the kubelet endpoints, the
 // WebSocket v5 channel protocol, SPDY over WebSocket, and the SPDY bridge to the runtime.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, appendFileSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, rawRequest, eventually, kubectlBinary } from './harness.js';
@@ -22,8 +19,6 @@ import { silentLogger } from '../../src/util/log.js';
 let srv: KtsServer;
 let runtime: FakeStreamingRuntime;
 let backend: FakeBackend;
-let web: Server;
-let webPort = 0;
 const ac = new AbortController();
 const dir = mkdtempSync(join(tmpdir(), 'kts-streaming-'));
 const logPath = join(dir, '0.log');
@@ -50,15 +45,11 @@ before(async () => {
   }
   writeFileSync(logPath, [formatCriLine(new Date('2026-01-01T00:00:00Z'), 'stdout', 'first'), formatCriLine(new Date('2026-01-01T00:00:01Z'), 'stderr', 'sec', true), formatCriLine(new Date('2026-01-01T00:00:01Z'), 'stderr', 'ond')].join(''));
   backend.containers.set('default/p/c', { containerId: 'c1', logPath, running: true });
-  web = createServer((req, res) => res.end(`hello from ${req.url}`));
-  await new Promise<void>((r) => web.listen(0, '127.0.0.1', r));
-  webPort = (web.address() as { port: number }).port;
 });
 
 after(async () => {
   ac.abort();
   runtime?.stop();
-  web?.close();
   await srv?.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -157,30 +148,3 @@ test('kubectl cp copies into and out of the container (tar over exec)', async ()
   assert.equal(r.code, 0, r.stderr);
   assert.equal(readFileSync(join(dir, 'back.txt'), 'utf8'), readFileSync(src, 'utf8'));
 });
-
-function httpGet(port: number, path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    request({ host: '127.0.0.1', port, path }, (res) => {
-      let b = '';
-      res.on('data', (d) => (b += d));
-      res.on('end', () => resolve(b));
-    }).on('error', reject).end();
-  });
-}
-
-{
-  test('kubectl port-forward (SPDY tunnelled in WebSocket) carries HTTP requests to the pod', async () => {
-    const c = srv.kubectlBg(['port-forward', 'pod/p', `:${webPort}`]);
-    let out = '';
-    c.stdout!.on('data', (d) => (out += d));
-    c.stderr!.on('data', (d) => (out += d));
-    try {
-      const m = await eventually(() => /Forwarding from 127\.0\.0\.1:(\d+)/.exec(out), 15_000, `port-forward to start: ${out}`);
-      const local = Number(m![1]);
-      assert.equal(await httpGet(local, '/one'), 'hello from /one');
-      assert.equal(await httpGet(local, '/two'), 'hello from /two');
-    } finally {
-      c.kill();
-    }
-  });
-}
