@@ -228,6 +228,47 @@ test('kill -9 of kts leaves containers serving; when it comes back they are adop
   assert.equal((await httpGet(ip, 8080)).body, 'alive\n');
 });
 
+test('a PVC on local-path keeps its data across pods, and its directory goes with it', async () => {
+  ok(['apply', '-f', '-'], `
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 10Mi}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: writer}
+spec:
+  restartPolicy: Never
+  containers:
+  - {name: c, image: ${IMAGE}, command: [sh, -c, 'echo persisted > /data/file'], volumeMounts: [{name: d, mountPath: /data}]}
+  volumes: [{name: d, persistentVolumeClaim: {claimName: data}}]
+`);
+  await eventually(() => jsonpath('pod', 'writer', '.status.phase') === 'Succeeded', 60_000, 'writer done');
+  assert.equal(jsonpath('pvc', 'data', '.status.phase'), 'Bound');
+  assert.equal(jsonpath('pvc', 'data', '.spec.storageClassName'), 'local-path');
+  ok(['delete', 'pod', 'writer']);
+  ok(['apply', '-f', '-'], `
+apiVersion: v1
+kind: Pod
+metadata: {name: reader}
+spec:
+  restartPolicy: Never
+  containers:
+  - {name: c, image: ${IMAGE}, command: [cat, /data/file], volumeMounts: [{name: d, mountPath: /data}]}
+  volumes: [{name: d, persistentVolumeClaim: {claimName: data}}]
+`);
+  await eventually(() => jsonpath('pod', 'reader', '.status.phase') === 'Succeeded', 60_000, 'reader done');
+  assert.equal(ok(['logs', 'reader']), 'persisted\n');
+  const pv = jsonpath('pvc', 'data', '.spec.volumeName');
+  ok(['delete', 'pod', 'reader']);
+  ok(['delete', 'pvc', 'data']);
+  await eventually(() => k(['get', 'pv', pv]).code !== 0, 60_000, 'PV reclaimed');
+});
+
+// Last: it stops the server.
 test('30 pods on the node all Running; deleting them and kts cleanup leave nothing behind', async () => {
   ok(['create', 'deployment', 'many', `--image=${IMAGE}`, '--replicas=30', '--', 'sleep', '3600']);
   await eventually(() => jsonpath('deployment', 'many', '.status.readyReplicas') === '30', 120_000, '30 pods Ready');
