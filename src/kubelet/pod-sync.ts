@@ -85,10 +85,17 @@ export class PodSyncer {
         this.d.events.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(e as Error).message}`);
         return { retryAfterMs: 5000 };
       }
-      await this.d.cache.relist();
+      await this.d.cache.refresh();
       rt = this.d.cache.pod(uid);
       sandbox = rt?.sandboxes[0];
       if (!sandbox || sandbox.state !== 'SANDBOX_READY') return { retryAfterMs: 1000 };
+    }
+    // A pod runs in one sandbox: any other ready one (a lost race, an old attempt) is stopped.
+    for (const extra of rt!.sandboxes.slice(1)) {
+      if (extra.state !== 'SANDBOX_READY') continue;
+      this.d.log.info(`${podKey(pod)}: stopping extra sandbox ${extra.id.slice(0, 12)}`);
+      for (const c of rt!.containers) if (c.sandboxId === extra.id && c.state === 'CONTAINER_RUNNING') await this.d.cri.stopContainer(c.id, 0).catch(() => undefined);
+      await this.d.cri.stopPodSandbox(extra.id).catch(() => undefined);
     }
     const sandboxCfg = this.d.spec.sandboxConfig(pod, sandbox.attempt);
     const inSandbox = (name: string) => rt!.containers.find((c) => c.name === name && c.sandboxId === sandbox!.id);
@@ -182,7 +189,7 @@ export class PodSyncer {
       try {
         await this.d.cri.startContainer(id);
       } catch (e) {
-        await this.d.cache.relist();
+        await this.d.cache.refresh();
         throw new ContainerStartError('RunContainerError', (e as Error).message);
       }
     } catch (e) {
@@ -203,7 +210,7 @@ export class PodSyncer {
         await this.d.cri.stopContainer(id, this.grace(pod)).catch(() => undefined);
       }
     }
-    await this.d.cache.relist();
+    await this.d.cache.refresh();
     return true;
   }
 

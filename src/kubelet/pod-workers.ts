@@ -36,6 +36,8 @@ export class PodWorkers {
   private readonly workers = new Map<string, Worker>();
   private readonly lastStatus = new Map<string, string>();
   private readonly finishing = new Set<string>();
+  /** The startTime first reported per pod, kept stable while the informer's copy lags behind. */
+  private readonly startTimes = new Map<string, string>();
 
   constructor(private readonly d: PodWorkersDeps, private readonly signal: AbortSignal) {}
 
@@ -86,11 +88,12 @@ export class PodWorkers {
       if (rt) {
         this.d.log.info(`removing pod ${rt.namespace}/${rt.name} (${uid}): no longer in the API`);
         await this.d.syncer.terminate(undefined, rt, 2);
-        await this.d.cache.relist();
+        await this.d.cache.refresh();
         await this.d.syncer.remove(uid, this.d.cache.pod(uid));
-        await this.d.cache.relist();
+        await this.d.cache.refresh();
       }
       this.lastStatus.delete(uid);
+      this.startTimes.delete(uid);
       return;
     }
     const phase = (pod.status as { phase?: string } | undefined)?.phase;
@@ -99,14 +102,14 @@ export class PodWorkers {
       // Finished pods keep their containers (for logs) but release the sandbox (IP, ports).
       if (rt?.sandboxes.some((s) => s.state === 'SANDBOX_READY')) {
         await this.d.syncer.terminate(pod, rt, 0);
-        await this.d.cache.relist();
+        await this.d.cache.refresh();
       }
       return;
     }
     const failure = this.d.failures.get(uid);
     if (failure) {
       await this.d.syncer.terminate(pod, rt, 0);
-      await this.d.cache.relist();
+      await this.d.cache.refresh();
       await this.report(pod);
       return;
     }
@@ -124,10 +127,10 @@ export class PodWorkers {
     try {
       const grace = pod.metadata.deletionGracePeriodSeconds ?? 30;
       await this.d.syncer.terminate(pod, this.d.cache.pod(uid), grace);
-      await this.d.cache.relist();
+      await this.d.cache.refresh();
       await this.report(pod);
       await this.d.syncer.remove(uid, this.d.cache.pod(uid));
-      await this.d.cache.relist();
+      await this.d.cache.refresh();
       try {
         await this.d.client.delete(resourcePath('', 'v1', 'pods', pod.metadata.namespace, pod.metadata.name), { gracePeriodSeconds: 0, preconditions: { uid } });
       } catch (e) {
@@ -148,8 +151,9 @@ export class PodWorkers {
     const podIPs = hostNetwork ? [this.d.nodeIp] : sandbox?.state === 'SANDBOX_READY' ? sandbox.ips : ((pod.status as { podIPs?: { ip: string }[] } | undefined)?.podIPs ?? []).map((p) => p.ip);
     const spec = (pod.spec ?? {}) as { containers?: { name: string }[]; initContainers?: { name: string }[] };
     const byName = new Map([...(spec.containers ?? []), ...(spec.initContainers ?? [])].map((c) => [c.name, c]));
+    const known = (pod.status as { startTime?: string } | undefined)?.startTime ?? this.startTimes.get(uid);
     const status = computePodStatus({
-      pod,
+      pod: known ? { ...pod, status: { ...(pod.status as object), startTime: known } } : pod,
       runtime: rt,
       hostIP: this.d.nodeIp,
       podIPs,
@@ -167,6 +171,7 @@ export class PodWorkers {
     try {
       await this.d.client.patch(resourcePath('', 'v1', 'pods', pod.metadata.namespace, pod.metadata.name, 'status'), { metadata: { uid }, status });
       this.lastStatus.set(uid, key);
+      if (!this.startTimes.has(uid)) this.startTimes.set(uid, status.startTime as string);
     } catch (e) {
       if (e instanceof StatusError && e.code === 404) return;
       throw e;

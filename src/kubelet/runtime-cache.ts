@@ -72,6 +72,15 @@ export class RuntimeCache {
     return this.relisting;
   }
 
+  /**
+   * A relist that starts after this call (not one already in flight, which may predate a change
+   * the caller just made): what pod sync uses after creating or stopping something.
+   */
+  async refresh(): Promise<Set<string>> {
+    if (this.relisting) await this.relisting.catch(() => undefined);
+    return this.relist();
+  }
+
   private async doRelist(): Promise<Set<string>> {
     const [sandboxes, containers] = await Promise.all([this.cri.listPodSandbox(), this.cri.listContainers()]);
     const next = new Map<string, PodRuntime>();
@@ -119,7 +128,8 @@ export class RuntimeCache {
     for (const id of [...this.containerDetails.keys()]) if (!liveContainers.has(id)) this.containerDetails.delete(id);
 
     for (const p of next.values()) {
-      p.sandboxes.sort((a, b) => b.createdAt - a.createdAt || b.attempt - a.attempt);
+      // Ready first, then newest: the sandbox the pod runs in is sandboxes[0], whatever the timing.
+      p.sandboxes.sort((a, b) => Number(b.state === 'SANDBOX_READY') - Number(a.state === 'SANDBOX_READY') || b.attempt - a.attempt || b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1));
       p.containers.sort((a, b) => b.createdAt - a.createdAt || b.attempt - a.attempt);
     }
     const changed = new Set<string>();
