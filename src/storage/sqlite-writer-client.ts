@@ -41,7 +41,8 @@ export async function startWriter(path: string): Promise<WriterClient> {
  * worker's modules must not use top-level await.
  */
 function spawnWriter(data: WriterData): Worker {
-  if (!new URL(import.meta.url).pathname.endsWith('.ts')) return new Worker(new URL('./sqlite-writer.js', import.meta.url), { workerData: data });
+  // A small young generation: the writer only passes strings through to SQLite.
+  if (!new URL(import.meta.url).pathname.endsWith('.ts')) return new Worker(new URL('./sqlite-writer.js', import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
   const tsx = fileURLToPath(import.meta.resolve('tsx/cjs/api'));
   const entry = fileURLToPath(new URL('./sqlite-writer.ts', import.meta.url));
   const bootstrap = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(entry)});`;
