@@ -11,6 +11,7 @@ import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'node:https';
 import { clusterBench } from './cluster.js';
+import { nodeBench } from './node.js';
 import { protobufBench } from './protobuf.js';
 import { benchmarkScheduler } from '../src/scheduler/bench.js';
 
@@ -210,6 +211,8 @@ async function main() {
   results.push(['scheduler alone: 10,000 pods on 5,000 nodes', `${sched.podsPerSecond.toFixed(0)} pods/s`, '']);
   // ... and the whole cluster: 5,000 simulated nodes, a 10,000-replica Deployment.
   if (process.env.KTS_BENCH_QUICK !== '1') results.push(...(await clusterBench()));
+  // Issue 5: the real node against straight CRI on the same containerd.
+  if (process.env.KTS_BENCH_QUICK !== '1') results.push(...(await nodeBench()));
 
   const width = [Math.max(...results.map((r) => r[0].length)), Math.max(...results.map((r) => r[1].length)), 10];
   console.log(`\n${'measure'.padEnd(width[0]!)}  ${'result'.padEnd(width[1]!)}  target`);
