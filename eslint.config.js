@@ -14,9 +14,12 @@ const allowed = {
   controllers: ['util', 'api', 'client'],
   scheduler: ['util', 'api', 'client'],
   kubelet: ['util', 'api', 'client'],
-  agent: ['util', 'api', 'client', 'kubelet'],
-  server: ['util', 'api', 'storage', 'client', 'apiserver', 'controllers', 'scheduler', 'kubelet', 'agent'],
-  cmd: ['util', 'api', 'storage', 'client', 'apiserver', 'controllers', 'scheduler', 'kubelet', 'agent', 'server'],
+  proxy: ['util', 'api', 'client'],
+  dns: ['util', 'api', 'client'],
+  ingress: ['util', 'api', 'client'],
+  agent: ['util', 'api', 'client', 'kubelet', 'proxy', 'dns', 'ingress'],
+  server: ['util', 'api', 'storage', 'client', 'apiserver', 'controllers', 'scheduler', 'kubelet', 'proxy', 'dns', 'ingress', 'agent'],
+  cmd: ['util', 'api', 'storage', 'client', 'apiserver', 'controllers', 'scheduler', 'kubelet', 'proxy', 'dns', 'ingress', 'agent', 'server'],
 };
 const layers = Object.keys(allowed);
 const layerRules = layers.map((layer) => ({
