@@ -1,0 +1,103 @@
+// The ingress controller: caches IngressClasses, Ingresses, Services, EndpointSlices and Secrets
+// through informers, routes each request of the HTTP/HTTPS listeners from that cache (matchRequest
+// → resolveBackend → round robin), terminates TLS with the Secrets named in `spec.tls` (SNI) and
+// publishes the node's IP in the status of the Ingresses it serves. Stops everything on abort.
+import { createSecureContext } from 'node:tls';
+import type { SecureContext } from 'node:tls';
+import type { KObject } from '../api/types.js';
+import type { Logger } from '../util/log.js';
+import type { RestClient } from '../client/rest-client.js';
+import { Informer, objectKey } from '../client/informer.js';
+import { Controller } from '../client/controller.js';
+import { matchRequest } from './match.js';
+import type { Ingress } from './match.js';
+import { isOurs, INGRESS_CONTROLLER } from './ingress-class.js';
+import type { IngressClass } from './ingress-class.js';
+import { resolveBackend, RoundRobin, SERVICE_NAME_LABEL } from './endpoints.js';
+import type { EndpointSlice, Service } from './endpoints.js';
+import { secretForServerName } from './tls-select.js';
+import { selfSignedDefaultCert } from './default-cert.js';
+import { startListeners } from './listeners.js';
+import type { Decision } from './proxy.js';
+import { statusReconciler } from './status.js';
+
+export interface IngressControllerConfig {
+  /** Published in status.loadBalancer.ingress. */
+  nodeIp: string;
+  bindAddress: string;
+  /** 0 = a random free port (tests). */
+  httpPort: number;
+  httpsPort: number;
+  controllerName?: string;
+}
+
+export interface RunningIngressController {
+  httpPort: number;
+  httpsPort: number;
+  done: Promise<void>;
+}
+
+type Secret = KObject & { type?: string; data?: Record<string, string> };
+
+export async function runIngressController(cfg: IngressControllerConfig, client: RestClient, log: Logger, signal: AbortSignal): Promise<RunningIngressController> {
+  const controller = cfg.controllerName ?? INGRESS_CONTROLLER;
+  const onError = (m: string) => log.debug(`informer: ${m}`);
+  const classes = new Informer<IngressClass>(client, { group: 'networking.k8s.io', version: 'v1', resource: 'ingressclasses', onError });
+  const ingresses = new Informer<Ingress>(client, { group: 'networking.k8s.io', version: 'v1', resource: 'ingresses', onError });
+  const services = new Informer<Service>(client, { group: '', version: 'v1', resource: 'services', onError });
+  const slices = new Informer<EndpointSlice>(client, { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', onError });
+  const secrets = new Informer<Secret>(client, { group: '', version: 'v1', resource: 'secrets', onError });
+  const informers = [classes, ingresses, services, slices, secrets];
+
+  const ours = (i: Ingress) => isOurs(i, classes.list(), controller);
+  const served = () => ingresses.list().filter(ours);
+  const rr = new RoundRobin();
+
+  const decide = (host: string | undefined, path: string): Decision => {
+    const m = matchRequest(served(), host, path);
+    if (!m) return { ok: false, status: 404, reason: 'no rule matched' };
+    const ns = m.ingress.metadata.namespace ?? 'default';
+    const svc = m.backend.service;
+    if (!svc) return { ok: false, status: 500, reason: `${objectKey(m.ingress)}: resource backends are not supported` };
+    const sl = slices.list(ns).filter((s) => s.metadata.labels?.[SERVICE_NAME_LABEL] === svc.name);
+    const r = resolveBackend(svc, services.get(ns, svc.name), sl);
+    if (!r.ok) return { ok: false, status: r.status, reason: `${objectKey(m.ingress)}: ${r.reason}` };
+    const key = `${ns}/${svc.name}:${svc.port.name ?? svc.port.number}`;
+    return { ok: true, target: rr.pick(key, r.targets), route: `${objectKey(m.ingress)} ${m.route}` };
+  };
+
+  // Secure contexts are cached per Secret version: building one parses the key each time.
+  const contexts = new Map<string, { rv: string; ctx: SecureContext }>();
+  const contextFor = (serverName: string): SecureContext | undefined => {
+    const ref = secretForServerName(served(), serverName);
+    if (!ref) return undefined;
+    const s = secrets.get(ref.namespace, ref.name);
+    const crt = s?.data?.['tls.crt'];
+    const key = s?.data?.['tls.key'];
+    if (!s || !crt || !key) {
+      log.warn(`TLS for ${serverName}: secret ${ref.namespace}/${ref.name} is missing or has no tls.crt/tls.key; serving the default certificate`);
+      return undefined;
+    }
+    const id = `${ref.namespace}/${ref.name}`;
+    const rv = s.metadata.resourceVersion ?? '';
+    const hit = contexts.get(id);
+    if (hit && hit.rv === rv) return hit.ctx;
+    const ctx = createSecureContext({ cert: Buffer.from(crt, 'base64'), key: Buffer.from(key, 'base64') });
+    contexts.set(id, { rv, ctx });
+    return ctx;
+  };
+
+  // Listen first: a port in use fails the start before anything else runs.
+  const listeners = await startListeners({ bindAddress: cfg.bindAddress, httpPort: cfg.httpPort, httpsPort: cfg.httpsPort, decide, defaultCert: selfSignedDefaultCert(), contextFor, onError: (m) => log.warn(m) }, signal);
+  const running = informers.map((i) => i.run(signal));
+  const status = new Controller({ name: 'ingress-status', log, workers: 1 }, statusReconciler({ client, ingresses, isOurs: ours, nodeIp: cfg.nodeIp }));
+  ingresses.addHandler({ onAdd: (i) => status.enqueue(objectKey(i)), onUpdate: (_o, i) => status.enqueue(objectKey(i)) });
+  const all = () => ingresses.list().forEach((i) => status.enqueue(objectKey(i)));
+  classes.addHandler({ onAdd: all, onUpdate: all, onDelete: all });
+  const statusDone = status.run(signal);
+  log.info(`ingress controller ${controller} listening on http port ${listeners.httpPort} and https port ${listeners.httpsPort}`);
+  const done = (async () => {
+    await Promise.allSettled([...running, statusDone, listeners.closed]);
+  })();
+  return { httpPort: listeners.httpPort, httpsPort: listeners.httpsPort, done };
+}

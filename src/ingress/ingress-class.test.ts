@@ -1,0 +1,28 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isOurs, defaultIngressClass } from './ingress-class.js';
+import type { IngressClass } from './ingress-class.js';
+import type { Ingress } from './match.js';
+import { secretForServerName } from './tls-select.js';
+
+const other: IngressClass = { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx' }, spec: { controller: 'k8s.io/ingress-nginx' } };
+const ing = (spec: Ingress['spec'], annotations?: Record<string, string>): Ingress => ({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'ns', annotations }, spec });
+
+test('class by name, by the legacy annotation, or none with our default class', () => {
+  const classes = [defaultIngressClass(), other];
+  assert.ok(isOurs(ing({ ingressClassName: 'kts' }), classes));
+  assert.ok(!isOurs(ing({ ingressClassName: 'nginx' }), classes));
+  assert.ok(!isOurs(ing({ ingressClassName: 'missing' }), classes));
+  assert.ok(isOurs(ing({}, { 'kubernetes.io/ingress.class': 'kts' }), classes));
+  assert.ok(isOurs(ing({}), classes));
+  const notDefault = { ...defaultIngressClass(), metadata: { name: 'kts' } };
+  assert.ok(!isOurs(ing({}), [notDefault, other]));
+});
+
+test('SNI: exact host before wildcard, missing names give the default certificate', () => {
+  const a = ing({ tls: [{ hosts: ['*.example.com'], secretName: 'wild' }, { hosts: ['a.example.com'], secretName: 'a' }] });
+  assert.deepEqual(secretForServerName([a], 'a.example.com'), { namespace: 'ns', name: 'a' });
+  assert.deepEqual(secretForServerName([a], 'b.example.com'), { namespace: 'ns', name: 'wild' });
+  assert.equal(secretForServerName([a], 'example.com'), undefined);
+  assert.equal(secretForServerName([a], undefined), undefined);
+});
