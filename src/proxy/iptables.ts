@@ -1,0 +1,66 @@
+// Applying the desired rules: one `iptables-restore --noflush` transaction for both tables that
+// redeclares (so flushes) and refills every chain of ours, deletes our chains no longer wanted,
+// and inserts the jumps from the built-in chains that are missing. Rules of others are never
+// touched. The script is computed purely from `iptables-save` output (tested alone).
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { DesiredRules } from './rules.js';
+
+const run = promisify(execFile);
+
+/** Chain names declared in `iptables-save -t <table>` output. */
+export function savedChains(text: string): string[] {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(':'))
+    .map((l) => l.slice(1).split(' ')[0]!);
+}
+
+/** Whether `saved` has a rule in `chain` jumping to `target`. */
+function hasJump(saved: string, chain: string, target: string): boolean {
+  const head = `-A ${chain} `;
+  return saved.split('\n').some((l) => l.startsWith(head) && l.endsWith(` -j ${target}`));
+}
+
+/**
+ * The iptables-restore input turning the state in `saved` (table → iptables-save text) into
+ * `desired`. Our chains are those starting with `${prefix}-`.
+ */
+export function restoreScript(desired: DesiredRules, saved: Map<string, string>, prefix: string): string {
+  const out: string[] = [];
+  for (const table of ['nat', 'filter'] as const) {
+    const chains = desired.tables[table];
+    const text = saved.get(table) ?? '';
+    const stale = savedChains(text).filter((ch) => ch.startsWith(`${prefix}-`) && !chains.has(ch));
+    out.push(`*${table}`);
+    for (const ch of [...chains.keys(), ...stale]) out.push(`:${ch} - [0:0]`);
+    for (const rules of chains.values()) out.push(...rules);
+    // Jumps go first in their chain (before the CNI plugins' rules, whose ACCEPT in nat
+    // POSTROUTING would otherwise skip our masquerade of hairpin traffic).
+    for (const j of desired.jumps) if (j.table === table && !hasJump(text, j.chain, j.target)) out.push(`-I ${j.chain} 1 ${j.match} -j ${j.target}`);
+    for (const ch of stale) out.push(`-X ${ch}`);
+    out.push('COMMIT');
+  }
+  return out.join('\n') + '\n';
+}
+
+export async function iptablesSave(table: string): Promise<string> {
+  return (await run('iptables-save', ['-t', table], { maxBuffer: 256 * 1024 * 1024 })).stdout;
+}
+
+export async function iptablesRestore(script: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    // -w: wait for the xtables lock other writers (CNI plugins, other nodes) hold.
+    const child = execFile('iptables-restore', ['--noflush', '-w', '5'], { maxBuffer: 16 * 1024 * 1024 }, (err, _out, stderr) => (err ? reject(new Error(`iptables-restore: ${(stderr || err.message).trim()}`)) : resolve()));
+    child.stdin!.end(script);
+  });
+}
+
+/** Reads the current state and applies `desired`. Returns the number of rule lines written. */
+export async function applyRules(desired: DesiredRules, prefix: string): Promise<number> {
+  const saved = new Map<string, string>();
+  for (const t of ['nat', 'filter']) saved.set(t, await iptablesSave(t));
+  const script = restoreScript(desired, saved, prefix);
+  await iptablesRestore(script);
+  return script.split('\n').filter((l) => l.startsWith('-A ')).length;
+}
