@@ -47,7 +47,9 @@ Node flags (the in-process agent; also for kts agent):
       --resolv-conf FILE           Host resolv.conf for pods (default /etc/resolv.conf)
 
 Other:
-      --disable NAME               Do not deploy a packaged component (repeatable)
+      --disable NAME               Do not deploy a packaged component (repeatable): local-storage, ingress
+      --ingress-http-port PORT     HTTP port of the ingress controller (default 80; 0 = random)
+      --ingress-https-port PORT    HTTPS port of the ingress controller (default 443; 0 = random)
       --log-level LEVEL            debug, info, warn or error (default info)
 `;
 
@@ -100,6 +102,8 @@ async function serverCommand(args: string[]): Promise<number> {
         'cluster-domain': { type: 'string' },
         'resolv-conf': { type: 'string' },
         disable: { type: 'string', multiple: true },
+        'ingress-http-port': { type: 'string' },
+        'ingress-https-port': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },

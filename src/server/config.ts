@@ -22,6 +22,9 @@ export interface ServerConfig {
   nodeName?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   disable: string[];
+  /** The ingress controller's ports (0 = random); it runs with the in-process agent unless `--disable ingress`. */
+  ingressHttpPort: number;
+  ingressHttpsPort: number;
   /** The in-process node agent (absent with --disable-agent). */
   agent?: NodeAgentConfig;
 }
@@ -48,6 +51,8 @@ export interface RawServerFlags extends RawNodeFlags {
   'log-level'?: string;
   'datastore-endpoint'?: string;
   disable?: string[];
+  'ingress-http-port'?: string;
+  'ingress-https-port'?: string;
 }
 
 export function buildServerConfig(f: RawServerFlags): ServerConfig {
@@ -73,6 +78,11 @@ export function buildServerConfig(f: RawServerFlags): ServerConfig {
     mode = parseInt(f['write-kubeconfig-mode'], 8);
     if (!Number.isInteger(mode) || mode < 0 || mode > 0o777) throw new ConfigError(`--write-kubeconfig-mode: invalid mode "${f['write-kubeconfig-mode']}"`);
   }
+  const ingressPort = (flag: 'ingress-http-port' | 'ingress-https-port', def: number) => {
+    const v = Number(f[flag] ?? def);
+    if (!Number.isInteger(v) || v < 0 || v > 65535) throw new ConfigError(`--${flag}: invalid port "${f[flag]}"`);
+    return v;
+  };
   const level = f['log-level'] ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new ConfigError(`--log-level: must be one of debug, info, warn, error`);
   const bind = f['bind-address'] ?? '0.0.0.0';
@@ -104,6 +114,8 @@ export function buildServerConfig(f: RawServerFlags): ServerConfig {
     nodeName: f['node-name'],
     logLevel: level as ServerConfig['logLevel'],
     disable: (f.disable ?? []).flatMap((d) => d.split(',')).filter(Boolean),
+    ingressHttpPort: ingressPort('ingress-http-port', 80),
+    ingressHttpsPort: ingressPort('ingress-https-port', 443),
     agent,
   };
 }

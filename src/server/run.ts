@@ -15,6 +15,7 @@ import type { Pki } from './pki.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { bootstrapLocalStorage } from './local-storage.js';
+import { bootstrapIngressClass, startIngress } from './ingress.js';
 import { ensureServiceAccountKey } from './service-account-key.js';
 import type { ServerConfig } from './config.js';
 import { versionInfo } from './version.js';
@@ -79,6 +80,7 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   const created = await bootstrapCluster(api.stores, { advertiseAddress: cfg.advertiseAddress, port: api.port, serviceIp: api.allocations.ips.nth(1), clientCaPem: pki.clientCaCertPem });
   // k3s's local-storage add-on; `--disable local-storage` leaves it out.
   if (!cfg.disable.includes('local-storage')) created.push(...(await bootstrapLocalStorage(api.stores, join(cfg.dataDir, 'storage'))));
+  if (!cfg.disable.includes('ingress')) created.push(...(await bootstrapIngressClass(api.stores)));
   step(created.length ? `bootstrapped ${created.join(', ')}` : 'cluster objects present');
 
   const kubeconfig = renderKubeconfig({ server: url.replace(cfg.advertiseAddress, '127.0.0.1'), caPem: pki.caCertPem, clientCertPem: pki.adminCertPem, clientKeyPem: pki.adminKeyPem });
@@ -94,6 +96,10 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   const controllers = [startControlLoops(loops, signal)];
   step('controller manager and scheduler started (worker thread)');
   log.info(`kts server is ready in ${Date.now() - t0} ms; use: KUBECONFIG=${cfg.writeKubeconfig ?? kubeconfigPath} kubectl get nodes`);
+  if (cfg.agent && !cfg.disable.includes('ingress')) {
+    const c = { server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem };
+    controllers.push(startIngress({ ...c, nodeIp: cfg.agent.nodeIp, httpPort: cfg.ingressHttpPort, httpsPort: cfg.ingressHttpsPort }, log.child('ingress'), signal));
+  }
   if (cfg.agent) controllers.push(startAgent(cfg.agent, `https://127.0.0.1:${api.port}`, pki, log.child('agent'), signal));
 
   const done = (async () => {

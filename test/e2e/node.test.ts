@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { request } from 'node:http';
@@ -266,6 +266,43 @@ spec:
   ok(['delete', 'pod', 'reader']);
   ok(['delete', 'pvc', 'data']);
   await eventually(() => k(['get', 'pv', pv]).code !== 0, 60_000, 'PV reclaimed');
+});
+
+test('killing the container process from the host restarts it; logs -f follows a real container', async () => {
+  ok(['run', 'victim', `--image=${IMAGE}`, '--', 'sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done']);
+  await waitRunning('victim');
+  const follow = srv.kubectlBg(['logs', '-f', 'victim']);
+  let followed = '';
+  follow.stdout!.on('data', (d) => (followed += d));
+  await eventually(() => /tick 3\n/.test(followed), 15_000, 'logs -f streams new lines');
+  follow.kill();
+  const uid = jsonpath('pod', 'victim', '.metadata.uid');
+  // The container's shell: a process whose cgroup names the pod.
+  const pids = spawnSync('sh', ['-c', `grep -l "pod${uid}" /proc/[0-9]*/cgroup 2>/dev/null | cut -d/ -f3`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  const shells = pids.filter((p) => { try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('tick'); } catch { return false; } });
+  assert.ok(shells.length >= 1, 'found the container process on the host');
+  for (const p of shells) process.kill(Number(p), 'SIGKILL');
+  await eventually(() => jsonpath('pod', 'victim', '.status.containerStatuses[0].restartCount') === '1', 30_000, 'restarted after the kill');
+  assert.equal(jsonpath('pod', 'victim', '.status.containerStatuses[0].lastState.terminated.exitCode'), '137');
+  await waitRunning('victim');
+});
+
+test('a static pod manifest becomes a mirror pod that runs', async () => {
+  const manifests = join(srv.dataDir, 'agent', 'pod-manifests');
+  writeFileSync(join(manifests, 'static-web.yaml'), `apiVersion: v1
+kind: Pod
+metadata: {name: static-web, namespace: default}
+spec:
+  automountServiceAccountToken: false
+  containers: [{name: c, image: ${IMAGE}, imagePullPolicy: Never, command: [sleep, '3600']}]
+`);
+  const node = k(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}']).stdout;
+  const name = `static-web-${node}`;
+  await waitRunning(name, 40_000);
+  assert.equal(jsonpath('pod', name, '.metadata.annotations.kubernetes\\.io/config\\.source'), 'file');
+  assert.equal(jsonpath('pod', name, '.metadata.ownerReferences[0].kind'), 'Node');
+  rmSync(join(manifests, 'static-web.yaml'));
+  await eventually(() => k(['get', 'pod', name]).code !== 0, 60_000, 'mirror pod removed with its manifest');
 });
 
 // Last: it stops the server.
