@@ -78,8 +78,8 @@ spec:
 before(async () => {
   srv = await startServer({ agent: true, extraArgs: ['--ingress-http-port', '0', '--ingress-https-port', '0'] });
   const m = await eventually(() => /listening on http port (\d+) and https port (\d+)/.exec(srv.logs()), 30_000, 'ingress listening');
-  httpPort = Number(m[1]);
-  httpsPort = Number(m[2]);
+  httpPort = Number(m![1]);
+  httpsPort = Number(m![2]);
   const dir = mkdtempSync(join(tmpdir(), 'kts-img-'));
   const tar = await buildBusyboxImage(dir, IMAGE);
   const r = spawnSync(process.execPath, [KTS_BIN, 'image', 'import', '--data-dir', srv.dataDir, tar], { encoding: 'utf8', timeout: 120_000 });
@@ -133,7 +133,7 @@ spec:
     const r = await get('alpha.test').catch(() => undefined);
     return r?.status === 200 ? r : undefined;
   }, 20_000, 'alpha.test through the ingress');
-  assert.equal(alpha.body, 'alpha-site\n');
+  assert.equal(alpha?.body, 'alpha-site\n');
   await eventually(async () => (await get('beta.test:80', '/')).body === 'beta-site\n', 20_000, 'beta.test');
   await eventually(async () => (await get('alpha.test', '/api/')).body === 'gamma-site api\n', 20_000, 'alpha.test/api');
   assert.equal((await get('alpha.test', '/apis/')).status, 404, 'alpha\'s httpd has no /apis/: the request went to alpha, not gamma');
