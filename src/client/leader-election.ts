@@ -3,6 +3,7 @@
 // for leaseDurationSeconds. `run` calls `lead(signal)` while this process leads and aborts that
 // signal as soon as leadership is lost.
 import { setMaxListeners } from 'node:events';
+import { sleep } from '../util/sleep.js';
 import type { KObject } from '../api/types.js';
 import { StatusError } from '../api/errors.js';
 import type { Logger } from '../util/log.js';
@@ -109,17 +110,4 @@ export async function runLeaderElection(client: RestClient, o: LeaderElectionOpt
     signal.removeEventListener('abort', onStop);
     await work;
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

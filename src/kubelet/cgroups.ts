@@ -6,35 +6,10 @@ import { readdirSync, rmdirSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KObject } from '../api/types.js';
 import type { CgroupService } from './pod-deps.js';
+import { podCgroupParent } from './spec/resources.js';
+import type { Pod } from './spec/types.js';
 
 const ROOT = '/sys/fs/cgroup';
-
-/** The QoS class as upstream computes it (status.qosClass when the API server already set it). */
-export function qosOf(pod: KObject): 'Guaranteed' | 'Burstable' | 'BestEffort' {
-  const set = (pod.status as { qosClass?: string } | undefined)?.qosClass;
-  if (set === 'Guaranteed' || set === 'Burstable' || set === 'BestEffort') return set;
-  const spec = (pod.spec ?? {}) as { containers?: { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } }[]; initContainers?: { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } }[] };
-  const all = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
-  let any = false;
-  let guaranteed = true;
-  for (const c of all) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    for (const r of ['cpu', 'memory']) {
-      if (req[r] !== undefined || lim[r] !== undefined) any = true;
-      const rq = req[r] ?? lim[r];
-      if (lim[r] === undefined || rq !== lim[r]) guaranteed = false;
-    }
-  }
-  if (!any) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
-}
-
-export function podCgroupParent(pod: KObject): string {
-  const q = qosOf(pod);
-  const uid = pod.metadata.uid!;
-  return q === 'Guaranteed' ? `/kubepods/pod${uid}` : `/kubepods/${q.toLowerCase()}/pod${uid}`;
-}
 
 /** Every hierarchy's mount point: the v1 controllers, or the unified v2 root. */
 export function hierarchies(root = ROOT): string[] {
@@ -68,7 +43,7 @@ export class PodCgroups implements CgroupService {
   constructor(private readonly root = ROOT) {}
 
   async ensurePod(pod: KObject): Promise<string> {
-    return podCgroupParent(pod);
+    return podCgroupParent(pod as Pod);
   }
 
   async removePod(uid: string): Promise<void> {

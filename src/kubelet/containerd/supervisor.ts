@@ -3,6 +3,7 @@
 // containers: shims live on and the next containerd reconnects to them) when the signal aborts.
 // With `endpoint` (--container-runtime-endpoint) nothing is launched: the socket is only checked.
 import { spawn } from 'node:child_process';
+import { sleep } from '../../util/sleep.js';
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import type { Logger } from '../../util/log.js';
@@ -36,17 +37,6 @@ export interface RunningContainerd {
   /** Settles once containerd has stopped after the signal aborted. */
   done: Promise<void>;
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 /** Writes config.toml and the registry hosts files for `dataDir`; returns the paths. */
 export async function prepareContainerd(dataDir: string, sandboxImage = PAUSE_IMAGE, runRoot?: string): Promise<ContainerdPaths> {

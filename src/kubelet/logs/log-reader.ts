@@ -2,6 +2,7 @@
 // and follow — keep reading as the file grows, across rotation (0.log renamed to 0.log.<time> and a
 // new 0.log created), until the container has exited and the file is drained, or the signal aborts.
 import { open, stat } from 'node:fs/promises';
+import { sleep } from '../../util/sleep.js';
 import type { FileHandle } from 'node:fs/promises';
 import { fixedNanoTime, parseCriLine } from './cri-log.js';
 
@@ -53,19 +54,6 @@ export async function tailOffset(fh: FileHandle, size: number, n: number): Promi
     }
   }
   return 0;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** Turns raw file bytes into output: line splitting, partial-line joining, since, timestamps, limit. */
