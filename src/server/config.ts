@@ -25,6 +25,8 @@ export interface ServerConfig {
   /** The ingress controller's ports (0 = random); it runs with the in-process agent unless `--disable ingress`. */
   ingressHttpPort: number;
   ingressHttpsPort: number;
+  /** Cluster DNS (`--disable coredns` turns it off); port undefined: 53 when free, else any. */
+  dns: { port?: number; clusterIp: string; domain: string; resolvConf: string };
   /** The in-process node agent (absent with --disable-agent). */
   agent?: NodeAgentConfig;
 }
@@ -50,6 +52,7 @@ export interface RawServerFlags extends RawNodeFlags {
   token?: string;
   'log-level'?: string;
   'datastore-endpoint'?: string;
+  'cluster-dns-port'?: string;
   disable?: string[];
   'ingress-http-port'?: string;
   'ingress-https-port'?: string;
@@ -85,6 +88,8 @@ export function buildServerConfig(f: RawServerFlags): ServerConfig {
   };
   const level = f['log-level'] ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new ConfigError(`--log-level: must be one of debug, info, warn, error`);
+  const dnsPort = f['cluster-dns-port'] === undefined ? undefined : Number(f['cluster-dns-port']);
+  if (dnsPort !== undefined && (!Number.isInteger(dnsPort) || dnsPort < 0 || dnsPort > 65535)) throw new ConfigError(`--cluster-dns-port: invalid port "${f['cluster-dns-port']}"`);
   const bind = f['bind-address'] ?? '0.0.0.0';
   const dataDir = f['data-dir'] ?? defaultDataDir();
   let agent: NodeAgentConfig | undefined;
@@ -114,6 +119,7 @@ export function buildServerConfig(f: RawServerFlags): ServerConfig {
     nodeName: f['node-name'],
     logLevel: level as ServerConfig['logLevel'],
     disable: (f.disable ?? []).flatMap((d) => d.split(',')).filter(Boolean),
+    dns: { port: dnsPort, clusterIp: ipToString(parseCidr(serviceCidr).base + 10), domain: f['cluster-domain'] ?? 'cluster.local', resolvConf: f['resolv-conf'] ?? '/etc/resolv.conf' },
     ingressHttpPort: ingressPort('ingress-http-port', 80),
     ingressHttpsPort: ingressPort('ingress-https-port', 443),
     agent,

@@ -16,6 +16,7 @@ import { renderKubeconfig } from './kubeconfig.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { bootstrapLocalStorage } from './local-storage.js';
 import { bootstrapIngressClass, startIngress } from './ingress.js';
+import { startClusterDns } from './cluster-dns.js';
 import { ensureServiceAccountKey } from './service-account-key.js';
 import type { ServerConfig } from './config.js';
 import { versionInfo } from './version.js';
@@ -100,6 +101,8 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
     const c = { server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem };
     controllers.push(startIngress({ ...c, nodeIp: cfg.agent.nodeIp, httpPort: cfg.ingressHttpPort, httpsPort: cfg.ingressHttpsPort }, log.child('ingress'), signal));
   }
+  // k3s's CoreDNS add-on, answered in-process; `--disable coredns` leaves it out.
+  if (!cfg.disable.includes('coredns')) controllers.push(startClusterDns({ server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem }, cfg, log.child('dns'), signal));
   if (cfg.agent) controllers.push(startAgent(cfg.agent, `https://127.0.0.1:${api.port}`, pki, log.child('agent'), signal));
 
   const done = (async () => {
