@@ -51,7 +51,8 @@ export async function startServer(opts: { extraArgs?: string[]; dataDir?: string
   let proc!: ChildProcess;
   let port = 0;
 
-  const agentArgs = opts.agent ? ['--node-ip', '127.0.0.1', '--kubelet-port', '0', '--cluster-cidr', `10.${100 + Math.floor(Math.random() * 150)}.0.0/16`, '--node-name', `node-${Math.random().toString(36).slice(2, 8)}`] : ['--disable-agent'];
+  // The ingress controller on random ports: concurrent test clusters must not fight over 80/443.
+  const agentArgs = opts.agent ? ['--node-ip', '127.0.0.1', '--kubelet-port', '0', '--cluster-cidr', `10.${100 + Math.floor(Math.random() * 150)}.0.0/16`, '--node-name', `node-${Math.random().toString(36).slice(2, 8)}`, '--ingress-http-port', '0', '--ingress-https-port', '0'] : ['--disable-agent'];
   const launch = async () => {
     if (existsSync(kubeconfig)) rmSync(kubeconfig);
     proc = spawn(process.execPath, [KTS_BIN, 'server', ...agentArgs, '--data-dir', dataDir, '--https-listen-port', String(port), '--bind-address', '127.0.0.1', ...(opts.extraArgs ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
