@@ -8,6 +8,7 @@ interface ContainerResources {
   resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
 }
 interface PodLike {
+  [key: string]: unknown;
   spec?: unknown;
 }
 

@@ -2,6 +2,7 @@
 // tracked, how status is reset on create, how deletion works. Mirrors upstream's registry strategies.
 import type { KObject } from '../../api/types.js';
 import type { ResourceInfo } from '../../api/resources.js';
+import { qosClass } from '../../api/qos.js';
 
 export interface Strategy {
   /** Has a status subresource: main-resource writes keep the stored status; status writes keep the rest. */
@@ -97,25 +98,5 @@ function initialStatus(id: string, obj: KObject): unknown {
   }
 }
 
-interface ContainerLike {
-  resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
-}
-
-/** Pod QoS class as upstream computes it from cpu/memory requests and limits. */
-export function qosClass(pod: KObject): string {
-  const spec = (pod.spec ?? {}) as { containers?: ContainerLike[]; initContainers?: ContainerLike[] };
-  const containers = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
-  let anySet = false;
-  let guaranteed = true;
-  for (const c of containers) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    for (const r of ['cpu', 'memory']) {
-      const rq = req[r] ?? lim[r];
-      if (rq !== undefined || lim[r] !== undefined) anySet = true;
-      if (lim[r] === undefined || String(rq) !== String(lim[r])) guaranteed = false;
-    }
-  }
-  if (!anySet) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
-}
+/** Pod QoS class as upstream computes it (exact quantities: `1` and `1000m` are equal). */
+export { qosClass };
