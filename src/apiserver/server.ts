@@ -1,8 +1,8 @@
 // The API server: an HTTPS server whose handler authenticates, routes non-resource paths
 // (version, health, discovery, OpenAPI) and hands resource requests to the resource handler.
+import { listenUntilAborted } from '../util/listen.js';
 import { createServer as createHttpsServer } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setMaxListeners } from 'node:events';
 import type { Backend } from '../storage/backend.js';
@@ -157,19 +157,7 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
   server.headersTimeout = 60_000;
   server.requestTimeout = 0;
   server.on('clientError', (_err, socket) => socket.destroy());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(cfg.port, cfg.bindAddress, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const done = new Promise<void>((resolve) => {
-    const close = () => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    };
-    if (signal.aborted) close();
-    else signal.addEventListener('abort', close, { once: true });
-  });
+  const { port, done } = await listenUntilAborted(server, cfg.port, cfg.bindAddress, signal);
   return { port, stores, allocations, done };
 }
 

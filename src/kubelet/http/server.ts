@@ -2,9 +2,9 @@
 // cluster's client CA, then /healthz, /pods, /containerLogs, and the streaming endpoints /exec,
 // /attach (WebSocket channel protocols or SPDY) and /portForward (SPDY, or SPDY tunnelled in a
 // WebSocket), bridged to the container runtime's streaming server.
+import { listenUntilAborted } from '../../util/listen.js';
 import { createServer } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { StatusError, badRequest, methodNotAllowed, unauthorized } from '../../api/errors.js';
@@ -95,18 +95,6 @@ export async function startKubeletServer(cfg: KubeletServerConfig, backend: Stre
     })().catch((err) => writeUpgradeStatus(socket, err, log));
   });
   server.on('clientError', (_e, socket) => socket.destroy());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(cfg.port, cfg.bindAddress, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const done = new Promise<void>((resolve) => {
-    const close = () => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    };
-    if (signal.aborted) close();
-    else signal.addEventListener('abort', close, { once: true });
-  });
+  const { port, done } = await listenUntilAborted(server, cfg.port, cfg.bindAddress, signal);
   return { port, done };
 }
