@@ -23,6 +23,9 @@ import { CriStreamingBackend } from '../kubelet/streaming-backend.js';
 import type { StreamingBackend } from '../kubelet/http/backend.js';
 import { CriImageService } from '../kubelet/images/image-service.js';
 import { LocalPathReclaimer } from '../kubelet/volumes/local-path-reclaimer.js';
+import { runProxier } from '../proxy/proxier.js';
+import { proxyChainPrefix } from '../proxy/names.js';
+import { cniNames } from '../kubelet/cni/conflist.js';
 import type { NodeAgentConfig } from './node-config.js';
 
 export interface NodeAgentOptions {
@@ -116,10 +119,12 @@ export async function runNodeAgent(cfg: NodeAgentConfig, client: RestClient, o: 
     );
   };
   nodes.addHandler({ onAdd: onNode, onUpdate: (_o, n) => onNode(n) });
+  // kube-proxy: this node's iptables chains (prefix from the data dir, as `kts cleanup` finds them).
+  const proxy = runProxier({ client, nodeName: cfg.nodeName, prefix: proxyChainPrefix(cfg.dataDir), bridge: cniNames(cfg.dataDir).bridge, log: log.child('kube-proxy') }, signal);
   const reclaimer = new LocalPathReclaimer({ client, nodeName: cfg.nodeName, storageDir: join(cfg.dataDir, 'storage'), log: log.child('local-path') });
 
   const done = (async () => {
-    await Promise.allSettled([kubelet.done, nodes.run(signal), reclaimer.run(signal), server.done]);
+    await Promise.allSettled([kubelet.done, nodes.run(signal), reclaimer.run(signal), server.done, proxy.done]);
     cri.close();
     await containerd.done;
   })();

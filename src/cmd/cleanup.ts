@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../util/log.js';
 import { cleanupNode } from '../kubelet/containerd/cleanup.js';
 import { defaultDataDir } from '../server/config.js';
+import { proxyChainPrefix } from '../proxy/names.js';
 
 const HELP = `Usage: kts cleanup [--data-dir DIR]
 
@@ -29,7 +30,9 @@ export async function cleanupCommand(args: string[]): Promise<number> {
     process.stderr.write('kts cleanup: must run as root (it unmounts, removes cgroups, interfaces and iptables rules)\n');
     return 1;
   }
-  const report = await cleanupNode({ dataDir, log: createLogger({ level: 'warn', component: 'cleanup' }) });
+  // kts's shared KTS- chains and this node's kube-proxy chains (KTS<hash of the data dir>-*).
+  const chainPrefixes = ['KTS-', `${proxyChainPrefix(dataDir)}-`];
+  const report = await cleanupNode({ dataDir, log: createLogger({ level: 'warn', component: 'cleanup' }), chainPrefixes });
   process.stdout.write(report.lines.length ? report.lines.map((l) => l + '\n').join('') : 'nothing to clean up\n');
   for (const e of report.errors) process.stderr.write(`kts cleanup: ${e}\n`);
   return report.errors.length ? 1 : 0;

@@ -1,0 +1,187 @@
+// Services through kube-proxy's iptables rules on the real node: a 3-replica busybox httpd
+// Deployment (each pod answers its hostname) exposed as NodePort and reached on 127.0.0.1, on its
+// cluster IP from the host and from pods (hairpin included); unready and scaled-away pods get no
+// traffic, a Service without endpoints refuses at once, deleting it removes its rules, and
+// `kts cleanup` removes every chain of the node.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { startServer, eventually, KTS_BIN, type KtsServer } from './harness.js';
+import { buildBusyboxImage } from '../support/images.js';
+import { chainNames, proxyChainPrefix } from '../../src/proxy/names.js';
+
+const IMAGE = 'kts.test/busybox:1';
+let srv: KtsServer;
+let prefix: string;
+
+function httpGet(host: string, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port, path: '/', timeout: 3000, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(body.trim()));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+/** How a TCP connect ends, and how fast. */
+function tryConnect(host: string, port: number): Promise<{ result: string; ms: number }> {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const s = connect({ host, port, timeout: 5000 });
+    const end = (result: string) => {
+      s.destroy();
+      resolve({ result, ms: Date.now() - t0 });
+    };
+    s.on('connect', () => end('connected'));
+    s.on('timeout', () => end('timeout'));
+    s.on('error', (e: NodeJS.ErrnoException) => end(e.code ?? e.message));
+  });
+}
+async function answers(host: string, port: number, n: number): Promise<Set<string>> {
+  const seen = new Set<string>();
+  for (let i = 0; i < n; i++) seen.add(await httpGet(host, port));
+  return seen;
+}
+function ok(args: string[], input?: string): string {
+  const r = srv.kubectl(args, { input });
+  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+const jsonpath = (args: string[], path: string) => srv.kubectl([...args, '-o', `jsonpath={${path}}`]).stdout;
+interface PodLike {
+  metadata: { name: string; deletionTimestamp?: string };
+  status?: { conditions?: { type: string; status: string }[] };
+}
+function readyPods(): string[] {
+  const r = srv.kubectl(['get', 'pods', '-l', 'app=web', '-o', 'json']);
+  if (r.code !== 0) return [];
+  const items = (JSON.parse(r.stdout) as { items: PodLike[] }).items;
+  return items.filter((p) => !p.metadata.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((p) => p.metadata.name);
+}
+const iptablesSave = () => spawnSync('iptables-save', { encoding: 'utf8' }).stdout;
+
+before(async () => {
+  srv = await startServer({ agent: true, extraArgs: ['--service-cidr', `10.${40 + Math.floor(Math.random() * 50)}.0.0/16`] });
+  prefix = proxyChainPrefix(srv.dataDir);
+  const dir = mkdtempSync(join(tmpdir(), 'kts-img-'));
+  const tar = await buildBusyboxImage(dir, IMAGE);
+  await eventually(() => jsonpath(['get', 'nodes'], '.items[0].status.conditions[?(@.type=="Ready")].status') === 'True', 30_000, 'node Ready');
+  const r = spawnSync(process.execPath, [KTS_BIN, 'image', 'import', '--data-dir', srv.dataDir, tar], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  ok(['apply', '-f', '-'], `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: httpd
+        image: ${IMAGE}
+        imagePullPolicy: IfNotPresent
+        command: [sh, -c, 'mkdir -p /www; hostname > /www/index.html; exec httpd -f -p 8080 -h /www']
+        readinessProbe: {exec: {command: [sh, -c, '! test -f /tmp/unready']}, periodSeconds: 1}
+`);
+  ok(['run', 'client', `--image=${IMAGE}`, '--image-pull-policy=IfNotPresent', '--', 'sleep', '3600']);
+  await eventually(() => readyPods().length === 3, 60_000, '3 web pods Ready');
+  await eventually(() => jsonpath(['get', 'pod', 'client'], '.status.phase') === 'Running', 30_000, 'client Running');
+});
+
+after(async () => {
+  await srv?.cleanup();
+});
+
+test('NodePort on 127.0.0.1: all three pods answer; rules carry namespace/service:port', async () => {
+  ok(['expose', 'deployment', 'web', '--type=NodePort', '--port=80', '--target-port=8080']);
+  const nodePort = Number(jsonpath(['get', 'svc', 'web'], '.spec.ports[0].nodePort'));
+  assert.ok(nodePort >= 30000);
+  const pods = new Set(readyPods());
+  const seen = await eventually(async () => {
+    const s = await answers('127.0.0.1', nodePort, 40).catch(() => new Set<string>());
+    return s.size === 3 ? s : undefined;
+  }, 30_000, 'three pods behind the node port');
+  assert.deepEqual([...seen!].sort(), [...pods].sort());
+  const rules = iptablesSave();
+  assert.match(rules, new RegExp(`-A ${prefix}-NODEPORTS .*--dport ${nodePort} -m comment --comment "default/web:80 node port"`));
+  assert.equal(rules.split('\n').filter((l) => l.startsWith(`-A ${prefix}-SVC-`) && l.includes('-m statistic') && l.includes('default/web:80')).length, 2);
+});
+
+test('cluster IP from the host and from a pod; a pod reaches itself through its Service (hairpin)', async () => {
+  const ip = jsonpath(['get', 'svc', 'web'], '.spec.clusterIP');
+  const fromHost = await answers(ip, 80, 30);
+  assert.equal(fromHost.size, 3);
+  const req = `for i in $(seq 1 20); do printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${ip} 80 | tail -n 1; done`;
+  const fromPod = ok(['exec', 'client', '--', 'sh', '-c', req]).trim().split('\n');
+  assert.equal(fromPod.length, 20);
+  assert.ok(fromPod.every((l) => readyPods().includes(l)), fromPod.join(','));
+  const web0 = readyPods()[0]!;
+  const hairpin = ok(['exec', web0, '--', 'sh', '-c', req]).trim().split('\n');
+  assert.equal(hairpin.length, 20, 'every request through the Service answers, including the ones back to the same pod');
+  assert.ok(hairpin.includes(web0), `some requests land on ${web0} itself: ${hairpin.join(',')}`);
+});
+
+test('an unready pod gets no traffic; back when ready again', async () => {
+  const nodePort = Number(jsonpath(['get', 'svc', 'web'], '.spec.ports[0].nodePort'));
+  const victim = readyPods()[0]!;
+  ok(['exec', victim, '--', 'touch', '/tmp/unready']);
+  await eventually(() => !readyPods().includes(victim), 20_000, `${victim} unready`);
+  await eventually(async () => !(await answers('127.0.0.1', nodePort, 5)).has(victim), 10_000, 'rules without the unready pod');
+  const seen = await answers('127.0.0.1', nodePort, 30);
+  assert.ok(!seen.has(victim), [...seen].join(','));
+  assert.equal(seen.size, 2);
+  ok(['exec', victim, '--', 'rm', '/tmp/unready']);
+  await eventually(async () => (await answers('127.0.0.1', nodePort, 20)).has(victim), 20_000, `${victim} serving again`);
+});
+
+test('scaled to 0: node port and cluster IP refuse at once (REJECT)', async () => {
+  const nodePort = Number(jsonpath(['get', 'svc', 'web'], '.spec.ports[0].nodePort'));
+  const ip = jsonpath(['get', 'svc', 'web'], '.spec.clusterIP');
+  ok(['scale', 'deployment', 'web', '--replicas=0']);
+  await eventually(() => {
+    const r = srv.kubectl(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=web', '-o', 'json']);
+    return r.code === 0 && (JSON.parse(r.stdout) as { items: { endpoints?: unknown[] | null }[] }).items.every((s) => !s.endpoints?.length);
+  }, 30_000, 'no endpoints');
+  await eventually(async () => (await tryConnect('127.0.0.1', nodePort)).result === 'ECONNREFUSED', 10_000, 'node port refused');
+  for (const [host, port] of [['127.0.0.1', nodePort], [ip, 80]] as const) {
+    const r = await tryConnect(host, port);
+    assert.equal(r.result, 'ECONNREFUSED', `${host}:${port}`);
+    assert.ok(r.ms < 1000, `refused in ${r.ms} ms`);
+  }
+  assert.match(iptablesSave(), /default\/web:80 has no endpoints" -j REJECT --reject-with tcp-reset/);
+  const fromPod = srv.kubectl(['exec', 'client', '--', 'sh', '-c', `nc -w 3 ${ip} 80 </dev/null; echo exit=$?`]);
+  assert.match(fromPod.stdout + fromPod.stderr, /exit=1/);
+});
+
+test('deleting the Service removes its rules', async () => {
+  const svcChain = chainNames(prefix).svc('default/web:80', 'TCP');
+  ok(['scale', 'deployment', 'web', '--replicas=2']);
+  await eventually(() => iptablesSave().includes(`:${svcChain} `), 30_000, 'the Service has endpoints again');
+  await eventually(() => iptablesSave().split('\n').filter((l) => l.startsWith(`-A ${prefix}-SEP-`) && l.includes('DNAT') && l.includes('default/web:80')).length === 2, 20_000, 'two endpoints');
+  const seps = [...new Set(iptablesSave().split('\n').filter((l) => l.startsWith(`-A ${prefix}-SEP-`) && l.includes('default/web:80')).map((l) => l.split(' ')[1]!))];
+  ok(['delete', 'svc', 'web']);
+  await eventually(() => !iptablesSave().includes('default/web:'), 10_000, 'rules of default/web gone');
+  const now = iptablesSave();
+  const names = chainNames(prefix);
+  assert.ok(now.includes(`:${names.services} `));
+  for (const ch of [names.svc('default/web:80', 'TCP'), names.ext('default/web:80', 'TCP'), ...seps]) assert.ok(!now.includes(ch), `${ch} is gone`);
+});
+
+test('kts cleanup leaves no chain or rule of the node', async () => {
+  assert.ok(iptablesSave().includes(`:${prefix}-SERVICES`));
+  await srv.stop();
+  const r = spawnSync(process.execPath, [KTS_BIN, 'cleanup', '--data-dir', srv.dataDir], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  assert.ok(!iptablesSave().includes(prefix), 'no chain, jump or rule of the node');
+});
