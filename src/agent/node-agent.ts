@@ -54,12 +54,13 @@ export async function runNodeAgent(cfg: NodeAgentConfig, client: RestClient, o: 
   const cri = new CriClient(containerd.socket);
   const v = await cri.version();
   step(`container runtime ${v.runtimeName} ${v.runtimeVersion} ready on ${containerd.socket}`);
-  await ensurePauseImage({ socket: containerd.socket, images: cri, log });
   const imported = await importArchiveFolder({ socket: containerd.socket, dir: containerdPaths(cfg.dataDir).imagesDir, stateFile: join(agentDir, 'images-imported.json'), images: cri, log }).catch((e) => {
     log.warn(`importing image archives: ${(e as Error).message}`);
     return [];
   });
   if (imported.length) step(`imported ${imported.length} image(s) from ${containerdPaths(cfg.dataDir).imagesDir}`);
+  // After the archives: the installer leaves the sandbox image there; build it only when missing.
+  await ensurePauseImage({ socket: containerd.socket, images: cri, log });
 
   // The endpoint starts first (its port goes into the Node); requests reach the kubelet once it runs.
   const ref: { backend?: StreamingBackend } = {};
