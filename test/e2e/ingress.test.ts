@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:tls';
+import { connect as connectTcp } from 'node:net';
 import { X509Certificate } from 'node:crypto';
 import { startServer, eventually, KTS_BIN, type KtsServer } from './harness.js';
 import { buildBusyboxImage } from '../support/images.js';
@@ -180,4 +181,71 @@ spec:
   await eventually(async () => (await get('secure.test', '/', true)).status === 200, 20_000, 'served');
   assert.equal((await get('foreign.test')).status, 404);
   assert.equal(ok(['get', 'ingress', 'foreign', '-o', 'jsonpath={.status.loadBalancer.ingress}']), '');
+});
+
+test('Upgrade requests are piped both ways to the pod (an echo protocol after 101)', async () => {
+  // busybox has no WebSocket server: a shell script answers the upgrade and echoes raw bytes, which
+  // is all the ingress sees of any upgraded protocol.
+  ok(['apply', '-f', '-'], `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: echo-script}
+data:
+  up.sh: |
+    while read -r line; do
+      [ -z "$(echo "$line" | tr -d '\\r')" ] && break
+    done
+    printf 'HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: echo\\r\\nConnection: Upgrade\\r\\n\\r\\n'
+    exec cat
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: echo, labels: {app: echo}}
+spec:
+  containers:
+  - name: nc
+    image: ${IMAGE}
+    imagePullPolicy: IfNotPresent
+    command: [nc, -ll, -p, '8080', -e, sh, /script/up.sh]
+    readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
+    volumeMounts: [{name: script, mountPath: /script}]
+  volumes:
+  - {name: script, configMap: {name: echo-script}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: echo}
+spec:
+  selector: {app: echo}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: echo}
+spec:
+  rules:
+  - host: echo.test
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: echo, port: {number: 80}}}}
+`);
+  await eventually(() => ok(['get', 'pod', 'echo', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']) === 'True', 60_000, 'pod echo Ready');
+  const talk = () =>
+    new Promise<string>((resolve, reject) => {
+      let got = '';
+      const s = connectTcp(httpPort, '127.0.0.1', () => s.write('GET /chat HTTP/1.1\r\nHost: echo.test\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n'));
+      s.setTimeout(5000, () => s.destroy(new Error(`timeout; got ${JSON.stringify(got)}`)));
+      s.on('data', (d) => {
+        got += d;
+        if (/^HTTP\/1\.1 101 /.test(got) && got.endsWith('\r\n\r\n')) s.write('ping over the upgrade\n');
+        if (got.includes('ping over the upgrade\n')) {
+          s.destroy();
+          resolve(got);
+        }
+      });
+      s.on('error', reject);
+    });
+  const got = await eventually(() => talk().catch(() => undefined), 20_000, 'the upgraded echo');
+  assert.match(got ?? '', /^HTTP\/1\.1 101 Switching Protocols\r\n/i);
+  assert.match(got ?? '', /\r\n\r\nping over the upgrade\n$/);
 });
