@@ -9,7 +9,7 @@ import type { Logger } from '../util/log.js';
 import type { RestClient } from '../client/rest-client.js';
 import { Informer, objectKey } from '../client/informer.js';
 import { Controller } from '../client/controller.js';
-import { matchRequest } from './match.js';
+import { byAge, matchRequest } from './match.js';
 import type { Ingress } from './match.js';
 import { isOurs, INGRESS_CONTROLLER } from './ingress-class.js';
 import type { IngressClass } from './ingress-class.js';
@@ -50,7 +50,12 @@ export async function runIngressController(cfg: IngressControllerConfig, client:
   const informers = [classes, ingresses, services, slices, secrets];
 
   const ours = (i: Ingress) => isOurs(i, classes.list(), controller);
-  const served = () => ingresses.list().filter(ours);
+  // The served Ingresses, oldest first, rebuilt after a change rather than on every request.
+  let servedCache: Ingress[] | undefined;
+  const invalidate = () => (servedCache = undefined);
+  ingresses.addHandler({ onAdd: invalidate, onUpdate: invalidate, onDelete: invalidate });
+  classes.addHandler({ onAdd: invalidate, onUpdate: invalidate, onDelete: invalidate });
+  const served = () => (servedCache ??= ingresses.list().filter(ours).sort(byAge));
   const rr = new RoundRobin();
 
   const decide = (host: string | undefined, path: string): Decision => {

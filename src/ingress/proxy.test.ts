@@ -5,9 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { proxyHandler, upgradeHandler, forwardHeaders } from './proxy.js';
 
-test('forwarded headers: hop-by-hop dropped, a client-sent X-Forwarded-For replaced', () => {
-  const h = forwardHeaders({ host: 'a.test', connection: 'keep-alive, x-secret', 'x-secret': '1', 'keep-alive': 'timeout=5', 'x-forwarded-for': '6.6.6.6', accept: '*/*' }, { remoteAddress: '10.1.1.1', scheme: 'https', localPort: 443 }, false);
-  assert.deepEqual(h, { host: 'a.test', accept: '*/*', 'x-forwarded-for': '10.1.1.1', 'x-real-ip': '10.1.1.1', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'a.test', 'x-forwarded-port': '443', 'x-forwarded-scheme': 'https' });
+test('forwarded headers: hop-by-hop dropped, a client-sent X-Forwarded-For replaced, a request id made when missing', () => {
+  assert.match(String(forwardHeaders({ host: 'a' }, { remoteAddress: '::1', scheme: 'http', localPort: 80 }, false)['x-request-id']), /^[0-9a-f]{32}$/);
+  const h = forwardHeaders({ host: 'a.test', connection: 'keep-alive, x-secret', 'x-secret': '1', 'keep-alive': 'timeout=5', 'x-forwarded-for': '6.6.6.6', accept: '*/*', 'x-request-id': 'r1' }, { remoteAddress: '10.1.1.1', scheme: 'https', localPort: 443 }, false);
+  assert.deepEqual(h, { host: 'a.test', accept: '*/*', 'x-request-id': 'r1', 'x-original-forwarded-for': '6.6.6.6', 'x-forwarded-for': '10.1.1.1', 'x-real-ip': '10.1.1.1', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'a.test', 'x-forwarded-port': '443', 'x-forwarded-scheme': 'https' });
 });
 
 test('a streamed response reaches the client before the upstream finishes; a refused upgrade is relayed', async () => {

@@ -2,6 +2,7 @@
 // sets X-Forwarded-* as ingress-nginx does, and pipes Upgrade requests (WebSocket) both ways.
 // Timeouts follow ingress-nginx's defaults: 5 s to connect, 60 s without data while reading.
 import { request as httpRequest } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -29,7 +30,10 @@ export function forwardHeaders(h: IncomingHttpHeaders, o: { remoteAddress: strin
     if (v === undefined || HOP.has(k) || listed.has(k)) continue;
     out[k] = v;
   }
-  // ingress-nginx without use-forwarded-headers: the client is whoever connected to us.
+  // ingress-nginx without use-forwarded-headers: the client is whoever connected to us; what the
+  // client claimed is kept aside as X-Original-Forwarded-For.
+  if (h['x-forwarded-for'] !== undefined) out['x-original-forwarded-for'] = h['x-forwarded-for'];
+  out['x-request-id'] = typeof h['x-request-id'] === 'string' && h['x-request-id'] ? h['x-request-id'] : randomBytes(16).toString('hex');
   out['x-forwarded-for'] = o.remoteAddress;
   out['x-real-ip'] = o.remoteAddress;
   out['x-forwarded-proto'] = o.scheme;
