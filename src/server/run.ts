@@ -17,6 +17,7 @@ import { bootstrapCluster } from './bootstrap.js';
 import { bootstrapLocalStorage } from './local-storage.js';
 import { bootstrapIngressClass, startIngress } from './ingress.js';
 import { startClusterDns } from './cluster-dns.js';
+import { startServiceLb } from './service-lb.js';
 import { ensureServiceAccountKey } from './service-account-key.js';
 import type { ServerConfig } from './config.js';
 import { versionInfo } from './version.js';
@@ -103,6 +104,8 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   }
   // k3s's CoreDNS add-on, answered in-process; `--disable coredns` leaves it out.
   if (!cfg.disable.includes('coredns')) controllers.push(startClusterDns({ server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem }, cfg, log.child('dns'), signal));
+  // k3s's ServiceLB: LoadBalancer Services get the nodes' addresses; `--disable servicelb` leaves them pending.
+  if (!cfg.disable.includes('servicelb')) controllers.push(startServiceLb({ server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem }, log.child('servicelb'), signal));
   if (cfg.agent) controllers.push(startAgent(cfg.agent, `https://127.0.0.1:${api.port}`, pki, log.child('agent'), signal));
 
   const done = (async () => {

@@ -145,6 +145,21 @@ test('an unready pod gets no traffic; back when ready again', async () => {
   await eventually(async () => (await answers('127.0.0.1', nodePort, 20)).has(victim), 20_000, `${victim} serving again`);
 });
 
+test('LoadBalancer (ServiceLB): the node address in status, the service port on it answers', async () => {
+  const port = 20000 + Math.floor(Math.random() * 9000);
+  ok(['expose', 'deployment', 'web', '--name=web-lb', '--type=LoadBalancer', `--port=${port}`, '--target-port=8080']);
+  await eventually(() => jsonpath(['get', 'svc', 'web-lb'], '.status.loadBalancer.ingress[0].ip') === '127.0.0.1', 20_000, 'load balancer ingress');
+  const seen = await eventually(async () => {
+    const s = await answers('127.0.0.1', port, 30).catch(() => new Set<string>());
+    return s.size === 3 ? s : undefined;
+  }, 20_000, 'three pods behind the load balancer port');
+  assert.deepEqual([...seen!].sort(), readyPods().sort());
+  assert.match(iptablesSave(), new RegExp(`-A ${prefix}-EXTERNAL -d 127\\.0\\.0\\.1/32 -p tcp -m tcp --dport ${port} -m comment --comment "default/web-lb:${port} external IP"`));
+  ok(['delete', 'svc', 'web-lb']);
+  await eventually(() => !iptablesSave().includes('default/web-lb:'), 10_000, 'rules of default/web-lb gone');
+  assert.equal((await tryConnect('127.0.0.1', port)).result, 'ECONNREFUSED');
+});
+
 test('scaled to 0: node port and cluster IP refuse at once (REJECT)', async () => {
   const nodePort = Number(jsonpath(['get', 'svc', 'web'], '.spec.ports[0].nodePort'));
   const ip = jsonpath(['get', 'svc', 'web'], '.spec.clusterIP');
