@@ -5,6 +5,7 @@ import { DnsFormatError, RCODE, TYPE, CLASS_IN, encodeMessage, parseMessage } fr
 import type { Message } from './wire.js';
 import type { ClusterLookup } from './lookup.js';
 import type { Forwarder } from './forward.js';
+import { isReverseName } from './reverse.js';
 
 const OUR_UDP_SIZE = 1232;
 
@@ -16,6 +17,17 @@ export class QueryHandler {
 
   /** The reply to `query` (undefined: drop it, e.g. a reply sent to us or garbage). */
   async handle(query: Buffer, transport: 'udp' | 'tcp', signal: AbortSignal): Promise<Buffer | undefined> {
+    try {
+      return await this.answer(query, transport, signal);
+    } catch {
+      // A record we cannot encode (a malformed address in an object): fail this query, not the server.
+      if (query.length < 12) return undefined;
+      const h = { id: query.readUInt16BE(0), opcode: (query[2]! >> 3) & 0xf, rd: (query[2]! & 1) === 1, questions: [] } as unknown as Message;
+      return encodeMessage(reply(h, RCODE.SERVFAIL));
+    }
+  }
+
+  private async answer(query: Buffer, transport: 'udp' | 'tcp', signal: AbortSignal): Promise<Buffer | undefined> {
     let msg: Message;
     try {
       msg = parseMessage(query);
@@ -37,6 +49,13 @@ export class QueryHandler {
       out.answers = a.answers;
       out.authority = a.authority;
       out.additional = a.additional;
+      return encodeMessage(out, max);
+    }
+    const reverse = q.class === CLASS_IN && isReverseName(q.name) ? this.lookup.reverse(q) : undefined;
+    if (reverse) {
+      const out = reply(msg, reverse.rcode);
+      out.aa = true;
+      out.answers = reverse.answers;
       return encodeMessage(out, max);
     }
     const forwarded = await this.forwarder.forward(query, signal);

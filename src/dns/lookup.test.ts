@@ -118,3 +118,29 @@ test('the zone is the cluster domain only', () => {
   assert.equal(l.inZone('notcluster.local'), false);
   assert.equal(l.inZone('example.com'), false);
 });
+
+test('PTR: ClusterIPs and headless endpoints map back to their names; other addresses fall through', () => {
+  const { r, l } = setup();
+  const ptr = (name: string) => l.reverse({ name, type: TYPE.PTR, class: CLASS_IN });
+  assert.deepEqual(ptr('20.0.43.10.in-addr.arpa')!.answers.map((a) => a.data), [{ type: TYPE.PTR, target: 'web.default.svc.cluster.local' }]);
+  assert.deepEqual(ptr('5.0.42.10.in-addr.arpa')!.answers.map((a) => a.data), [{ type: TYPE.PTR, target: 'db-0.db.prod.svc.cluster.local' }]);
+  assert.deepEqual(ptr('6.0.42.10.in-addr.arpa')!.answers.map((a) => a.data), [{ type: TYPE.PTR, target: '10-42-0-6.db.prod.svc.cluster.local' }]);
+  // Not ready, or not the cluster's: forwarded.
+  assert.equal(ptr('7.0.42.10.in-addr.arpa'), undefined);
+  assert.equal(ptr('8.8.8.8.in-addr.arpa'), undefined);
+  // The index follows changes: a new ClusterIP replaces the old one.
+  r.setService(svc('web', 'default', { clusterIP: '10.43.0.21' }));
+  assert.equal(ptr('20.0.43.10.in-addr.arpa'), undefined);
+  assert.equal(ptr('21.0.43.10.in-addr.arpa')!.answers.length, 1);
+  r.deleteSlice(slice('db-abc', 'db', 'prod', [], []));
+  assert.equal(ptr('5.0.42.10.in-addr.arpa'), undefined);
+});
+
+test('slice updates that change addresses or the Service label leave no stale entries', () => {
+  const { r, l } = setup();
+  r.setSlice(slice('db-abc', 'other', 'prod', [{ addresses: ['10.42.0.99'] }], []));
+  assert.equal(ask(l, 'db.prod.svc.cluster.local', TYPE.A).rcode, RCODE.NXDOMAIN);
+  r.setService(svc('other', 'prod', { clusterIP: 'None' }));
+  assert.deepEqual(addrs(ask(l, 'other.prod.svc.cluster.local', TYPE.A).answers), ['10.42.0.99']);
+  assert.equal(l.reverse({ name: '5.0.42.10.in-addr.arpa', type: TYPE.PTR, class: CLASS_IN }), undefined);
+});

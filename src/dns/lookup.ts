@@ -6,6 +6,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { CLASS_IN, RCODE, TYPE } from './wire.js';
 import type { Question, ResourceRecord } from './wire.js';
 import { isHeadless } from './cluster-records.js';
+import { reverseNameToIp } from './reverse.js';
 import type { ClusterRecords, DnsService } from './cluster-records.js';
 
 export const TTL = 5;
@@ -41,6 +42,24 @@ export class ClusterLookup {
     if (zone === 'svc') return this.svc(q, rest);
     if (zone === 'pod') return this.pod(q, rest);
     return this.nxdomain();
+  }
+
+  /**
+   * PTR for the reverse name of a ClusterIP or of a headless Service's ready endpoint; undefined
+   * when the address is not the cluster's, so the query goes on to the upstream (CoreDNS's
+   * `fallthrough in-addr.arpa ip6.arpa`).
+   */
+  reverse(q: Question): Answer | undefined {
+    const ip = reverseNameToIp(q.name);
+    if (!ip) return undefined;
+    const names = this.records.servicesByIp(ip).map(([n, ns]) => `${n}.${ns}.svc.${this.domain}`);
+    for (const [label, svc, ns] of this.records.endpointsByIp(ip)) {
+      const s = this.records.service(svc, ns);
+      if (s && isHeadless(s)) names.push(`${label}.${svc}.${ns}.svc.${this.domain}`);
+    }
+    if (names.length === 0) return undefined;
+    if (q.type !== TYPE.PTR) return { rcode: RCODE.NOERROR, answers: [], authority: [], additional: [] };
+    return this.ok([...new Set(names)].map((target) => ({ name: q.name, class: CLASS_IN, ttl: TTL, data: { type: TYPE.PTR, target } })));
   }
 
   private svc(q: Question, labels: string[]): Answer {

@@ -2,6 +2,7 @@
 // server answers on UDP+TCP, and the kube-dns Service's endpoints are kept pointing at it.
 // Runs until the signal aborts; the returned promise of `done` settles when all has stopped.
 import type { Logger } from '../util/log.js';
+import { sleep } from '../util/sleep.js';
 import type { RestClient } from '../client/rest-client.js';
 import { Informer } from '../client/informer.js';
 import { ClusterRecords } from './cluster-records.js';
@@ -77,17 +78,4 @@ export async function runClusterDns(cfg: ClusterDnsConfig, client: RestClient, l
     await Promise.allSettled([...informers, publisher, server.done]);
   })();
   return { port: server.port, done };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -51,6 +51,8 @@ test('a real resolver gets cluster answers, NXDOMAIN, NODATA and forwarded names
     await assert.rejects(resolver.resolve6('web.default.svc.cluster.local'), { code: 'ENODATA' });
     assert.deepEqual(await resolver.resolve4('example.com'), ['192.0.2.1']);
     assert.equal(up.queries(), 1);
+    assert.deepEqual(await resolver.reverse('10.43.0.20'), ['web.default.svc.cluster.local']);
+    assert.equal(up.queries(), 1);
   } finally {
     await stop();
     up.close();

@@ -3,6 +3,8 @@
 // setting TC and dropping records when a UDP reply exceeds the client's size). Only the record
 // types cluster DNS serves are decoded; others are kept as raw RDATA.
 
+import { ipv4ToBytes, ipv6ToBytes, ipv6ToString } from './address-bytes.js';
+
 export const TYPE = { A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, MX: 15, TXT: 16, AAAA: 28, SRV: 33, OPT: 41, AXFR: 252, ANY: 255 } as const;
 export const CLASS_IN = 1;
 export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
@@ -302,27 +304,4 @@ export function encodeMessage(msg: Message, maxSize = 65535): Buffer {
   const full = encode(msg, msg, msg.tc);
   if (full.length <= maxSize) return full;
   return encode(msg, { answers: [], authority: [], additional: [] }, true);
-}
-
-function ipv4ToBytes(ip: string): Buffer {
-  const parts = ip.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) throw new DnsFormatError(`invalid IPv4 address "${ip}"`);
-  return Buffer.from(parts);
-}
-
-function ipv6ToBytes(ip: string): Buffer {
-  const [head, tail] = ip.includes('::') ? ip.split('::') : [ip, undefined];
-  const h = head ? head.split(':') : [];
-  const t = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
-  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) throw new DnsFormatError(`invalid IPv6 address "${ip}"`);
-  const b = Buffer.alloc(16);
-  groups.forEach((g, i) => b.writeUInt16BE(parseInt(g, 16), i * 2));
-  return b;
-}
-
-function ipv6ToString(b: Buffer): string {
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(b.readUInt16BE(i).toString(16));
-  return groups.join(':');
 }

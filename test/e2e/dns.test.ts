@@ -68,6 +68,7 @@ spec:
   const srvs = await resolver.resolveSrv('_http._tcp.web.default.svc.cluster.local');
   assert.deepEqual(srvs.map((s) => `${s.name}:${s.port}`), ['web.default.svc.cluster.local:80']);
   await assert.rejects(resolver.resolve6('web.default.svc.cluster.local'), { code: 'ENODATA' });
+  assert.deepEqual(await resolver.reverse(ip), ['web.default.svc.cluster.local']);
   await assert.rejects(resolver.resolve4('nope.default.svc.cluster.local'), { code: 'ENOTFOUND' });
   await assert.rejects(resolver.resolveSrv('_http._udp.web.default.svc.cluster.local'), { code: 'ENOTFOUND' });
   assert.equal(srv.kubectl(['delete', 'svc', 'web']).code, 0);
