@@ -68,7 +68,7 @@ export async function runIngressController(cfg: IngressControllerConfig, client:
     const r = resolveBackend(svc, services.get(ns, svc.name), sl);
     if (!r.ok) return { ok: false, status: r.status, reason: `${objectKey(m.ingress)}: ${r.reason}` };
     const key = `${ns}/${svc.name}:${svc.port.name ?? svc.port.number}`;
-    return { ok: true, target: rr.pick(key, r.targets), route: `${objectKey(m.ingress)} ${m.route}` };
+    return { ok: true, targets: rr.order(key, r.targets), route: `${objectKey(m.ingress)} ${m.route}` };
   };
 
   // Secure contexts are cached per Secret version: building one parses the key each time.

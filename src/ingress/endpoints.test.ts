@@ -34,4 +34,5 @@ test('round robin cycles per backend key', () => {
   const rr = new RoundRobin();
   const t = [{ host: 'a', port: 1 }, { host: 'b', port: 1 }];
   assert.deepEqual([rr.pick('k', t).host, rr.pick('k', t).host, rr.pick('k', t).host, rr.pick('other', t).host], ['a', 'b', 'a', 'a']);
+  assert.deepEqual(rr.order('k', t).map((x) => x.host), ['b', 'a'], 'the fallbacks follow the pick');
 });

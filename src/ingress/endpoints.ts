@@ -53,8 +53,13 @@ export class RoundRobin {
   private readonly next = new Map<string, number>();
 
   pick(key: string, targets: readonly Target[]): Target {
+    return this.order(key, targets)[0]!;
+  }
+
+  /** All targets, starting at this turn's pick (the rest are the fallbacks, in order). */
+  order(key: string, targets: readonly Target[]): Target[] {
     const i = (this.next.get(key) ?? 0) % targets.length;
     this.next.set(key, i + 1);
-    return targets[i]!;
+    return [...targets.slice(i), ...targets.slice(0, i)];
   }
 }

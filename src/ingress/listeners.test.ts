@@ -21,7 +21,7 @@ function get(port: number, host: string, path: string, body?: string): Promise<{
   });
 }
 
-test('proxies by route with X-Forwarded-* headers, streams bodies, pipes WebSockets, answers 404/502 and serves certificates by SNI', async () => {
+test('proxies by route with X-Forwarded-* headers, retries the next endpoint after a refused connect, streams bodies, pipes WebSockets, answers 404/502 and serves certificates by SNI', async () => {
   const ac = new AbortController();
   const upstream = createServer((req, res) => {
     let body = '';
@@ -33,8 +33,9 @@ test('proxies by route with X-Forwarded-* headers, streams bodies, pipes WebSock
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
   const upPort = (upstream.address() as AddressInfo).port;
   const decide = (host: string | undefined, path: string): Decision => {
-    if (host?.startsWith('app.test')) return { ok: true, target: { host: '127.0.0.1', port: upPort }, route: 'app' };
-    if (host?.startsWith('down.test')) return { ok: true, target: { host: '127.0.0.1', port: 1 }, route: 'down' };
+    if (host?.startsWith('app.test')) return { ok: true, targets: [{ host: '127.0.0.1', port: upPort }], route: 'app' };
+    if (host?.startsWith('down.test')) return { ok: true, targets: [{ host: '127.0.0.1', port: 1 }], route: 'down' };
+    if (host?.startsWith('retry.test')) return { ok: true, targets: [{ host: '127.0.0.1', port: 1 }, { host: '127.0.0.1', port: upPort }], route: 'retry' };
     if (host?.startsWith('empty.test')) return { ok: false, status: 503, reason: 'no endpoints' };
     return { ok: false, status: 404, reason: `nothing for ${path}` };
   };
@@ -48,6 +49,10 @@ test('proxies by route with X-Forwarded-* headers, streams bodies, pipes WebSock
     assert.equal((await get(l.httpPort, 'nope.test', '/')).status, 404);
     assert.equal((await get(l.httpPort, 'empty.test', '/')).status, 503);
     assert.equal((await get(l.httpPort, 'down.test', '/')).status, 502);
+    // A refused connection moves on to the next endpoint, body intact.
+    const retried = await get(l.httpPort, 'retry.test', '/r', 'kept');
+    assert.equal(retried.status, 200);
+    assert.equal(JSON.parse(retried.body).body, 'kept');
 
     const ws = new WebSocket(`ws://127.0.0.1:${l.httpPort}/socket`, { headers: { host: 'app.test' } });
     await new Promise((r, j) => ws.once('open', r).once('error', j));

@@ -25,7 +25,7 @@ test('a streamed response reaches the client before the upstream finishes; a ref
   });
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
   const target = { host: '127.0.0.1', port: (upstream.address() as AddressInfo).port };
-  const o = { decide: () => ({ ok: true as const, target, route: 'r' }), scheme: 'http' as const };
+  const o = { decide: () => ({ ok: true as const, targets: [target], route: 'r' }), scheme: 'http' as const };
   const proxy = createServer(proxyHandler(o));
   proxy.on('upgrade', upgradeHandler(o));
   await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));

@@ -8,7 +8,8 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Target } from './endpoints.js';
 
-export type Decision = { ok: true; target: Target; route: string } | { ok: false; status: number; reason: string };
+/** `targets`: the endpoints to try in order (the round-robin pick first). */
+export type Decision = { ok: true; targets: Target[]; route: string } | { ok: false; status: number; reason: string };
 
 export interface ProxyOptions {
   /** Route a request (Host header + path) to a backend endpoint or an error status. */
@@ -88,37 +89,49 @@ export function proxyHandler(o: ProxyOptions): (req: IncomingMessage, res: Serve
       return;
     }
     const headers = forwardHeaders(req.headers, { remoteAddress: req.socket.remoteAddress ?? '', scheme: o.scheme, localPort: req.socket.localPort ?? 0 }, false);
-    const up = httpRequest({ host: d.target.host, port: d.target.port, method: req.method, path: req.url, headers, setHost: false });
-    let connected = false;
-    const connectTimer = setTimeout(() => up.destroy(Object.assign(new Error('connect timeout'), { code: 'CONNECT_TIMEOUT' })), connectMs);
-    up.on('socket', (s: Socket) => {
-      const done = () => {
-        connected = true;
+    // As ingress-nginx's proxy_next_upstream "error timeout": a failed connect moves on to the next
+    // endpoint (up to 3 tries). The body is only piped once connected, so nothing is lost.
+    const tries = Math.min(3, d.targets.length);
+    let clientGone = false;
+    const attempt = (n: number) => {
+      const target = d.targets[n]!;
+      const up = httpRequest({ host: target.host, port: target.port, method: req.method, path: req.url, headers, setHost: false });
+      let connected = false;
+      const connectTimer = setTimeout(() => up.destroy(Object.assign(new Error('connect timeout'), { code: 'CONNECT_TIMEOUT' })), connectMs);
+      up.on('socket', (s: Socket) => {
+        const done = () => {
+          connected = true;
+          clearTimeout(connectTimer);
+          req.pipe(up);
+        };
+        if (s.connecting) s.once('connect', done);
+        else done();
+      });
+      up.setTimeout(idleMs, () => up.destroy(Object.assign(new Error('read timeout'), { code: 'READ_TIMEOUT' })));
+      up.on('response', (ur) => {
+        res.writeHead(ur.statusCode ?? 502, ur.statusMessage, responseHeaders(ur.headers));
+        // Streaming responses (SSE, chunked) reach the client as they come.
+        res.flushHeaders();
+        ur.pipe(res);
+        ur.on('error', () => res.destroy());
+      });
+      up.on('error', (e: NodeJS.ErrnoException) => {
         clearTimeout(connectTimer);
-      };
-      if (s.connecting) s.once('connect', done);
-      else done();
-    });
-    up.setTimeout(idleMs, () => up.destroy(Object.assign(new Error('read timeout'), { code: 'READ_TIMEOUT' })));
-    up.on('response', (ur) => {
-      res.writeHead(ur.statusCode ?? 502, ur.statusMessage, responseHeaders(ur.headers));
-      // Streaming responses (SSE, chunked) reach the client as they come.
-      res.flushHeaders();
-      ur.pipe(res);
-      ur.on('error', () => res.destroy());
-    });
-    up.on('error', (e: NodeJS.ErrnoException) => {
-      clearTimeout(connectTimer);
-      const status = e.code === 'CONNECT_TIMEOUT' || e.code === 'READ_TIMEOUT' ? 504 : 502;
-      o.onError?.(`${d.route} → ${d.target.host}:${d.target.port}: ${e.message}${connected ? '' : ' (connecting)'}`);
-      sendError(res, status);
-    });
-    // The client went away: stop the upstream request too.
-    res.on('close', () => {
-      clearTimeout(connectTimer);
-      if (!res.writableFinished) up.destroy();
-    });
-    req.pipe(up);
+        if (clientGone) return;
+        o.onError?.(`${d.route} → ${target.host}:${target.port}: ${e.message}${connected ? '' : ' (connecting)'}`);
+        if (!connected && n + 1 < tries) return attempt(n + 1);
+        sendError(res, e.code === 'CONNECT_TIMEOUT' || e.code === 'READ_TIMEOUT' ? 504 : 502);
+      });
+      // The client went away: stop the upstream request too.
+      res.once('close', () => {
+        clearTimeout(connectTimer);
+        if (!res.writableFinished) {
+          clientGone = true;
+          up.destroy();
+        }
+      });
+    };
+    attempt(0);
   };
 }
 
@@ -134,7 +147,8 @@ export function upgradeHandler(o: ProxyOptions): (req: IncomingMessage, socket: 
     }
     const local = req.socket;
     const headers = forwardHeaders(req.headers, { remoteAddress: local.remoteAddress ?? '', scheme: o.scheme, localPort: local.localPort ?? 0 }, true);
-    const up = httpRequest({ host: d.target.host, port: d.target.port, method: req.method, path: req.url, headers, setHost: false });
+    const target = d.targets[0]!;
+    const up = httpRequest({ host: target.host, port: target.port, method: req.method, path: req.url, headers, setHost: false });
     const timer = setTimeout(() => up.destroy(new Error('connect timeout')), connectMs);
     up.on('upgrade', (ur, upSocket, upHead) => {
       clearTimeout(timer);
@@ -158,7 +172,7 @@ export function upgradeHandler(o: ProxyOptions): (req: IncomingMessage, socket: 
     });
     up.on('error', (e) => {
       clearTimeout(timer);
-      o.onError?.(`${d.route} (upgrade) → ${d.target.host}:${d.target.port}: ${e.message}`);
+      o.onError?.(`${d.route} (upgrade) → ${target.host}:${target.port}: ${e.message}`);
       socket.end('HTTP/1.1 502 Bad Gateway\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     });
     socket.on('close', () => up.destroy());
