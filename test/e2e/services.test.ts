@@ -160,6 +160,49 @@ test('LoadBalancer (ServiceLB): the node address in status, the service port on 
   assert.equal((await tryConnect('127.0.0.1', port)).result, 'ECONNREFUSED');
 });
 
+test('sessionAffinity ClientIP pins a client to one pod; Local traffic policies serve from this node', async () => {
+  ok(['apply', '-f', '-'], `
+apiVersion: v1
+kind: Service
+metadata: {name: web-sticky}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+  sessionAffinity: ClientIP
+  sessionAffinityConfig: {clientIP: {timeoutSeconds: 60}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-local}
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+  externalTrafficPolicy: Local
+  internalTrafficPolicy: Local
+`);
+  const ip = jsonpath(['get', 'svc', 'web-sticky'], '.spec.clusterIP');
+  await eventually(() => iptablesSave().split('\n').filter((l) => l.includes('default/web-sticky:http') && l.includes('DNAT')).length === 3, 20_000, 'sticky rules');
+  assert.match(iptablesSave(), /default\/web-sticky:http -> [\d.]+:8080" -m recent --rcheck --seconds 60 --reap --name KTS\w+-SEP-\w+/);
+  const fromHost = await answers(ip, 80, 20);
+  assert.equal(fromHost.size, 1, [...fromHost].join(','));
+  const req = `for i in $(seq 1 10); do printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${ip} 80 | tail -n 1; done`;
+  const fromPod = new Set(ok(['exec', 'client', '--', 'sh', '-c', req]).trim().split('\n'));
+  assert.equal(fromPod.size, 1, [...fromPod].join(','));
+
+  const nodePort = Number(jsonpath(['get', 'svc', 'web-local'], '.spec.ports[0].nodePort'));
+  const seen = await eventually(async () => {
+    const s = await answers('127.0.0.1', nodePort, 30).catch(() => new Set<string>());
+    return s.size === 3 ? s : undefined;
+  }, 20_000, 'all (local) pods behind the Local node port');
+  assert.deepEqual([...seen!].sort(), readyPods().sort());
+  const localIp = jsonpath(['get', 'svc', 'web-local'], '.spec.clusterIP');
+  assert.equal((await answers(localIp, 80, 10)).size > 0, true);
+  const svl = chainNames(prefix).svl('default/web-local:http', 'TCP');
+  assert.equal(iptablesSave().split('\n').filter((l) => l.startsWith(`-A ${svl} `) && l.includes('-j KTS')).length >= 3, true, 'local endpoints chain');
+  ok(['delete', 'svc', 'web-sticky', 'web-local']);
+});
+
 test('scaled to 0: node port and cluster IP refuse at once (REJECT)', async () => {
   const nodePort = Number(jsonpath(['get', 'svc', 'web'], '.spec.ports[0].nodePort'));
   const ip = jsonpath(['get', 'svc', 'web'], '.spec.clusterIP');
