@@ -17,6 +17,10 @@ test('class by name, by the legacy annotation, or none with our default class', 
   assert.ok(isOurs(ing({}), classes));
   const notDefault = { ...defaultIngressClass(), metadata: { name: 'kts' } };
   assert.ok(!isOurs(ing({}), [notDefault, other]));
+  // Two defaults: the newest decides, as the admission plugin picks it.
+  const at = (c: IngressClass, t: string, isDefault = true): IngressClass => ({ ...c, metadata: { ...c.metadata, creationTimestamp: t, annotations: isDefault ? { 'ingressclass.kubernetes.io/is-default-class': 'true' } : {} } });
+  assert.ok(isOurs(ing({}), [at(defaultIngressClass(), '2026-02-01T00:00:00Z'), at(other, '2026-01-01T00:00:00Z')]));
+  assert.ok(!isOurs(ing({}), [at(defaultIngressClass(), '2026-01-01T00:00:00Z'), at(other, '2026-02-01T00:00:00Z')]));
 });
 
 test('SNI: exact host before wildcard, missing names give the default certificate', () => {

@@ -26,7 +26,9 @@ export function isOurs(ing: Ingress, classes: readonly IngressClass[], controlle
   const ours = classes.filter((c) => c.spec?.controller === controller);
   const named = ing.spec?.ingressClassName ?? ing.metadata.annotations?.[LEGACY_CLASS_ANNOTATION];
   if (named) return ours.some((c) => c.metadata.name === named);
-  // Without a class, the default class takes it — if the default is ours (and unambiguous).
+  // Without a class (created before any default existed), the default class takes it — the newest
+  // one if several, as the DefaultIngressClass admission picks.
   const defaults = classes.filter((c) => c.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true');
-  return defaults.length === 1 && defaults[0]!.spec?.controller === controller;
+  defaults.sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '') || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+  return defaults[0]?.spec?.controller === controller;
 }

@@ -141,6 +141,7 @@ spec:
   assert.equal((await get('unknown.test')).status, 404);
   assert.equal((await get('empty.test')).status, 503);
   await eventually(() => ok(['get', 'ingress', 'sites', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}']) === '127.0.0.1', 20_000, 'status.loadBalancer');
+  assert.equal(ok(['get', 'ingress', 'sites', '-o', 'jsonpath={.spec.ingressClassName}']), 'kts', 'the DefaultIngressClass admission set the class');
 });
 
 test('TLS: the Secret named in spec.tls is served for its host (SNI), the default certificate otherwise', async () => {

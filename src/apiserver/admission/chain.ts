@@ -16,6 +16,7 @@ import { admitServiceAccount } from './service-account.js';
 import { admitPodPriority, validatePriorityClass } from './priority.js';
 import { admitDefaultTolerations } from './default-tolerations.js';
 import { admitDefaultStorageClass } from './default-storage-class.js';
+import { admitDefaultIngressClass } from './default-ingress-class.js';
 import type { QuotaAdmission } from './resource-quota.js';
 import type { WebhookAdmission, WebhookRequest } from './webhook.js';
 
@@ -36,6 +37,7 @@ function revalidate(req: AdmissionRequest): void {
 async function mutateBuiltin(req: AdmissionRequest, stores: Stores): Promise<void> {
   const { group, resource } = req.info;
   if (group === '' && resource === 'persistentvolumeclaims') await admitDefaultStorageClass(req, stores);
+  if (group === 'networking.k8s.io' && resource === 'ingresses') await admitDefaultIngressClass(req, stores);
   if (group === '' && resource === 'pods' && !req.subresource) {
     const before = req.operation === 'CREATE' ? JSON.stringify(req.obj.spec) : '';
     await admitLimitRangeDefaults(req, stores);
