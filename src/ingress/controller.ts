@@ -9,13 +9,13 @@ import type { Logger } from '../util/log.js';
 import type { RestClient } from '../client/rest-client.js';
 import { Informer, objectKey } from '../client/informer.js';
 import { Controller } from '../client/controller.js';
-import { byAge, matchRequest } from './match.js';
+import { byAge, matchRequest, normalizeHost } from './match.js';
 import type { Ingress } from './match.js';
 import { isOurs, INGRESS_CONTROLLER } from './ingress-class.js';
 import type { IngressClass } from './ingress-class.js';
 import { resolveBackend, RoundRobin, SERVICE_NAME_LABEL } from './endpoints.js';
 import type { EndpointSlice, Service } from './endpoints.js';
-import { secretForServerName } from './tls-select.js';
+import { secretForServerName, sslRedirect } from './tls-select.js';
 import { selfSignedDefaultCert } from './default-cert.js';
 import { startListeners } from './listeners.js';
 import type { Decision } from './proxy.js';
@@ -58,9 +58,11 @@ export async function runIngressController(cfg: IngressControllerConfig, client:
   const served = () => (servedCache ??= ingresses.list().filter(ours).sort(byAge));
   const rr = new RoundRobin();
 
-  const decide = (host: string | undefined, path: string): Decision => {
+  let httpsPort = cfg.httpsPort;
+  const decide = (host: string | undefined, path: string, scheme: 'http' | 'https'): Decision => {
     const m = matchRequest(served(), host, path);
     if (!m) return { ok: false, status: 404, reason: 'no rule matched' };
+    if (scheme === 'http' && sslRedirect(m.ingress, host)) return { ok: false, status: 308, reason: 'ssl-redirect', redirect: `https://${normalizeHost(host)}${httpsPort === 443 ? '' : `:${httpsPort}`}` };
     const ns = m.ingress.metadata.namespace ?? 'default';
     const svc = m.backend.service;
     if (!svc) return { ok: false, status: 500, reason: `${objectKey(m.ingress)}: resource backends are not supported` };
@@ -94,6 +96,7 @@ export async function runIngressController(cfg: IngressControllerConfig, client:
 
   // Listen first: a port in use fails the start before anything else runs.
   const listeners = await startListeners({ bindAddress: cfg.bindAddress, httpPort: cfg.httpPort, httpsPort: cfg.httpsPort, decide, defaultCert: selfSignedDefaultCert(), contextFor, onError: (m) => log.warn(m) }, signal);
+  httpsPort = listeners.httpsPort;
   const running = informers.map((i) => i.run(signal));
   const status = new Controller({ name: 'ingress-status', log, workers: 1 }, statusReconciler({ client, ingresses, isOurs: ours, nodeIp: cfg.nodeIp }));
   ingresses.addHandler({ onAdd: (i) => status.enqueue(objectKey(i)), onUpdate: (_o, i) => status.enqueue(objectKey(i)) });

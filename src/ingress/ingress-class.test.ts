@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { isOurs, defaultIngressClass } from './ingress-class.js';
 import type { IngressClass } from './ingress-class.js';
 import type { Ingress } from './match.js';
-import { secretForServerName } from './tls-select.js';
+import { secretForServerName, sslRedirect } from './tls-select.js';
 
 const other: IngressClass = { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx' }, spec: { controller: 'k8s.io/ingress-nginx' } };
 const ing = (spec: Ingress['spec'], annotations?: Record<string, string>): Ingress => ({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'ns', annotations }, spec });
@@ -29,4 +29,12 @@ test('SNI: exact host before wildcard, missing names give the default certificat
   assert.deepEqual(secretForServerName([a], 'b.example.com'), { namespace: 'ns', name: 'wild' });
   assert.equal(secretForServerName([a], 'example.com'), undefined);
   assert.equal(secretForServerName([a], undefined), undefined);
+});
+
+test('ssl-redirect: hosts under spec.tls (exact or wildcard) unless the annotation turns it off', () => {
+  const a = ing({ tls: [{ hosts: ['*.example.com', 'secure.test'], secretName: 's' }] });
+  assert.ok(sslRedirect(a, 'secure.test:80'));
+  assert.ok(sslRedirect(a, 'x.example.com'));
+  assert.ok(!sslRedirect(a, 'plain.test'));
+  assert.ok(!sslRedirect(ing({ tls: [{ hosts: ['secure.test'], secretName: 's' }] }, { 'nginx.ingress.kubernetes.io/ssl-redirect': 'false' }), 'secure.test'));
 });

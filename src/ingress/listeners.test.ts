@@ -9,12 +9,12 @@ import { startListeners } from './listeners.js';
 import type { Decision } from './proxy.js';
 import { selfSignedDefaultCert, DEFAULT_CERT_CN } from './default-cert.js';
 
-function get(port: number, host: string, path: string, body?: string): Promise<{ status: number; body: string }> {
+function get(port: number, host: string, path: string, body?: string): Promise<{ status: number; body: string; location?: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method: body ? 'POST' : 'GET', headers: { host } }, (res) => {
       let b = '';
       res.on('data', (d) => (b += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: b }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: b, location: res.headers.location }));
     });
     req.on('error', reject);
     req.end(body);
@@ -36,6 +36,7 @@ test('proxies by route with X-Forwarded-* headers, retries the next endpoint aft
     if (host?.startsWith('app.test')) return { ok: true, targets: [{ host: '127.0.0.1', port: upPort }], route: 'app' };
     if (host?.startsWith('down.test')) return { ok: true, targets: [{ host: '127.0.0.1', port: 1 }], route: 'down' };
     if (host?.startsWith('retry.test')) return { ok: true, targets: [{ host: '127.0.0.1', port: 1 }, { host: '127.0.0.1', port: upPort }], route: 'retry' };
+    if (host?.startsWith('redirect.test')) return { ok: false, status: 308, reason: 'ssl-redirect', redirect: 'https://redirect.test:8443' };
     if (host?.startsWith('empty.test')) return { ok: false, status: 503, reason: 'no endpoints' };
     return { ok: false, status: 404, reason: `nothing for ${path}` };
   };
@@ -49,6 +50,7 @@ test('proxies by route with X-Forwarded-* headers, retries the next endpoint aft
     assert.equal((await get(l.httpPort, 'nope.test', '/')).status, 404);
     assert.equal((await get(l.httpPort, 'empty.test', '/')).status, 503);
     assert.equal((await get(l.httpPort, 'down.test', '/')).status, 502);
+    assert.deepEqual(await get(l.httpPort, 'redirect.test', '/p?q=1'), { status: 308, body: '', location: 'https://redirect.test:8443/p?q=1' });
     // A refused connection moves on to the next endpoint, body intact.
     const retried = await get(l.httpPort, 'retry.test', '/r', 'kept');
     assert.equal(retried.status, 200);

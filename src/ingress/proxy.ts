@@ -9,11 +9,12 @@ import type { Duplex } from 'node:stream';
 import type { Target } from './endpoints.js';
 
 /** `targets`: the endpoints to try in order (the round-robin pick first). */
-export type Decision = { ok: true; targets: Target[]; route: string } | { ok: false; status: number; reason: string };
+export type Decision = { ok: true; targets: Target[]; route: string } | { ok: false; status: number; reason: string; redirect?: string };
 
 export interface ProxyOptions {
   /** Route a request (Host header + path) to a backend endpoint or an error status. */
-  decide(host: string | undefined, path: string): Decision;
+  /** `redirect` (with a 3xx status): the scheme://host[:port] to send the client to, path kept. */
+  decide(host: string | undefined, path: string, scheme: 'http' | 'https'): Decision;
   scheme: 'http' | 'https';
   connectTimeoutMs?: number;
   idleTimeoutMs?: number;
@@ -81,10 +82,15 @@ export function proxyHandler(o: ProxyOptions): (req: IncomingMessage, res: Serve
   const connectMs = o.connectTimeoutMs ?? 5000;
   const idleMs = o.idleTimeoutMs ?? 60_000;
   return (req, res) => {
-    const d = o.decide(req.headers.host, pathOf(req.url));
+    const d = o.decide(req.headers.host, pathOf(req.url), o.scheme);
     if (!d.ok) {
-      if (d.status !== 404) o.onError?.(`${req.headers.host ?? ''}${pathOf(req.url)}: ${d.reason}`);
       req.resume();
+      if (d.redirect) {
+        res.writeHead(d.status, { location: d.redirect + (req.url ?? '/'), 'content-length': 0 });
+        res.end();
+        return;
+      }
+      if (d.status !== 404) o.onError?.(`${req.headers.host ?? ''}${pathOf(req.url)}: ${d.reason}`);
       sendError(res, d.status);
       return;
     }
@@ -140,9 +146,10 @@ export function upgradeHandler(o: ProxyOptions): (req: IncomingMessage, socket: 
   const connectMs = o.connectTimeoutMs ?? 5000;
   return (req, socket, head) => {
     socket.on('error', () => socket.destroy());
-    const d = o.decide(req.headers.host, pathOf(req.url));
+    const d = o.decide(req.headers.host, pathOf(req.url), o.scheme);
     if (!d.ok) {
-      socket.end(`HTTP/1.1 ${d.status} ${d.status === 404 ? 'Not Found' : 'Error'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      const location = d.redirect ? `location: ${d.redirect}${req.url ?? '/'}\r\n` : '';
+      socket.end(`HTTP/1.1 ${d.status} ${d.redirect ? 'Permanent Redirect' : d.status === 404 ? 'Not Found' : 'Error'}\r\n${location}connection: close\r\ncontent-length: 0\r\n\r\n`);
       return;
     }
     const local = req.socket;

@@ -27,3 +27,16 @@ export function secretForServerName(ingresses: readonly Ingress[], serverName: s
   }
   return wildcard;
 }
+
+const SSL_REDIRECT = 'nginx.ingress.kubernetes.io/ssl-redirect';
+
+/**
+ * ingress-nginx's ssl-redirect (on by default): plain HTTP for a host that the matched Ingress
+ * lists under spec.tls is answered with a 308 to https, unless the Ingress sets the annotation
+ * `nginx.ingress.kubernetes.io/ssl-redirect: "false"`.
+ */
+export function sslRedirect(ing: Ingress, rawHost: string | undefined): boolean {
+  if (ing.metadata.annotations?.[SSL_REDIRECT] === 'false') return false;
+  const host = normalizeHost(rawHost);
+  return (ing.spec?.tls ?? []).some((t) => (t.hosts ?? []).some((h) => h.toLowerCase() === host || (h.startsWith('*.') && hostMatches(h.toLowerCase(), host))));
+}

@@ -28,13 +28,13 @@ function ok(args: string[], input?: string): string {
   return r.stdout;
 }
 
-function get(host: string, path = '/', tls = false): Promise<{ status: number; body: string }> {
+function get(host: string, path = '/', tls = false): Promise<{ status: number; body: string; location?: string }> {
   return new Promise((resolve, reject) => {
     const o = { host: '127.0.0.1', port: tls ? httpsPort : httpPort, path, headers: { host }, timeout: 5000, servername: host, rejectUnauthorized: false };
     const req = (tls ? httpsRequest : httpRequest)(o, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, location: res.headers.location }));
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
@@ -163,6 +163,10 @@ spec:
   await eventually(async () => (await peerCert('secure.test')).fingerprint256 === want, 20_000, 'the secret certificate for secure.test');
   assert.match((await peerCert('other.test')).subject, /Fake Certificate/);
   await eventually(async () => (await get('secure.test', '/', true)).body === 'beta-site\n', 20_000, 'HTTPS to secure.test');
+  // ingress-nginx's default ssl-redirect: plain HTTP for a TLS host is sent to https.
+  const plain = await get('secure.test', '/page?x=1');
+  assert.equal(plain.status, 308);
+  assert.equal(plain.location, `https://secure.test:${httpsPort}/page?x=1`);
 });
 
 test('an Ingress of another class is not served', async () => {
