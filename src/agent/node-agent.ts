@@ -121,11 +121,11 @@ export async function runNodeAgent(cfg: NodeAgentConfig, client: RestClient, o: 
   };
   nodes.addHandler({ onAdd: onNode, onUpdate: (_o, n) => onNode(n) });
   // kube-proxy: this node's iptables chains (prefix from the data dir, as `kts cleanup` finds them).
-  const proxy = runProxier({ client, nodeName: cfg.nodeName, prefix: proxyChainPrefix(cfg.dataDir), bridge: cniNames(cfg.dataDir).bridge, log: log.child('kube-proxy') }, signal);
+  const proxy = cfg.disableKubeProxy ? undefined : runProxier({ client, nodeName: cfg.nodeName, prefix: proxyChainPrefix(cfg.dataDir), bridge: cniNames(cfg.dataDir).bridge, log: log.child('kube-proxy') }, signal);
   const reclaimer = new LocalPathReclaimer({ client, nodeName: cfg.nodeName, storageDir: join(cfg.dataDir, 'storage'), log: log.child('local-path') });
 
   const done = (async () => {
-    await Promise.allSettled([kubelet.done, nodes.run(signal), reclaimer.run(signal), server.done, proxy.done]);
+    await Promise.allSettled([kubelet.done, nodes.run(signal), reclaimer.run(signal), server.done, proxy?.done]);
     cri.close();
     await containerd.done;
   })();

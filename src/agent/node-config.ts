@@ -20,6 +20,8 @@ export interface NodeAgentConfig {
   labels: Record<string, string>;
   taints: TaintLike[];
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** k3s's --disable-kube-proxy: no service rules on this node. */
+  disableKubeProxy?: boolean;
 }
 
 export interface RawNodeFlags {
@@ -32,6 +34,7 @@ export interface RawNodeFlags {
   'cluster-dns'?: string;
   'cluster-domain'?: string;
   'resolv-conf'?: string;
+  'disable-kube-proxy'?: boolean;
 }
 
 /** The first non-internal IPv4 address of this machine (127.0.0.1 when there is none). */
@@ -70,5 +73,5 @@ export function buildNodeAgentConfig(f: RawNodeFlags, o: { dataDir: string; clus
     throw new AgentConfigError(`--node-taint: ${(e as Error).message}`);
   }
   const endpoint = f['container-runtime-endpoint'];
-  return { dataDir: o.dataDir, nodeName, nodeIp, kubeletPort: port, containerRuntimeEndpoint: endpoint, clusterDns, clusterDomain, resolvConf, labels, taints, logLevel: o.logLevel };
+  return { dataDir: o.dataDir, nodeName, nodeIp, kubeletPort: port, containerRuntimeEndpoint: endpoint, clusterDns, clusterDomain, resolvConf, labels, taints, logLevel: o.logLevel, disableKubeProxy: f['disable-kube-proxy'] ?? false };
 }

@@ -38,6 +38,7 @@ Flags:
       --node-pods N            Pod capacity of each node (default 110)
       --node-label K=V         Extra node label (repeatable)
       --node-taint K=V:EFFECT  Taint to register with (repeatable)
+      --disable-kube-proxy     Do not program Service rules (iptables) on the node
       --log-level LEVEL        debug, info, warn or error (default info)
 `;
 
@@ -69,6 +70,7 @@ export async function agentCommand(args: string[]): Promise<number> {
         'cluster-dns': { type: 'string' },
         'cluster-domain': { type: 'string' },
         'resolv-conf': { type: 'string' },
+        'disable-kube-proxy': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });

@@ -45,9 +45,10 @@ Node flags (the in-process agent; also for kts agent):
       --cluster-dns IP             DNS server for pods (default: the 10th address of --service-cidr)
       --cluster-domain DOMAIN      Cluster domain (default cluster.local)
       --resolv-conf FILE           Host resolv.conf for pods (default /etc/resolv.conf)
+      --disable-kube-proxy         Do not program Service rules (iptables) on the node
 
 Other:
-      --disable NAME               Do not deploy a packaged component (repeatable): local-storage, ingress
+      --disable NAME               Do not deploy a packaged component (repeatable): local-storage, ingress, coredns, servicelb
       --ingress-http-port PORT     HTTP port of the ingress controller (default 80; 0 = random)
       --ingress-https-port PORT    HTTPS port of the ingress controller (default 443; 0 = random)
       --cluster-dns-port PORT      Port of the cluster DNS server on the advertise address (default 53 when free)
@@ -102,6 +103,7 @@ async function serverCommand(args: string[]): Promise<number> {
         'cluster-dns': { type: 'string' },
         'cluster-domain': { type: 'string' },
         'resolv-conf': { type: 'string' },
+        'disable-kube-proxy': { type: 'boolean' },
         disable: { type: 'string', multiple: true },
         'ingress-http-port': { type: 'string' },
         'ingress-https-port': { type: 'string' },

@@ -229,7 +229,11 @@ test('deleting the Service removes its rules', async () => {
   await eventually(() => iptablesSave().split('\n').filter((l) => l.startsWith(`-A ${prefix}-SEP-`) && l.includes('DNAT') && l.includes('default/web:80')).length === 2, 20_000, 'two endpoints');
   const seps = [...new Set(iptablesSave().split('\n').filter((l) => l.startsWith(`-A ${prefix}-SEP-`) && l.includes('default/web:80')).map((l) => l.split(' ')[1]!))];
   ok(['delete', 'svc', 'web']);
-  await eventually(() => !iptablesSave().includes('default/web:'), 10_000, 'rules of default/web gone');
+  await eventually(() => !iptablesSave().includes('default/web:'), 20_000, 'rules of default/web gone').catch((e: Error) => {
+    const proxyLog = srv.logs().split('\n').filter((l) => /kube-proxy/.test(l)).slice(-20).join('\n');
+    const left = iptablesSave().split('\n').filter((l) => l.includes('default/web:')).join('\n');
+    throw new Error(`${e.message}\nleft:\n${left}\nkube-proxy log:\n${proxyLog}\nservices: ${srv.kubectl(['get', 'svc']).stdout}`);
+  });
   const now = iptablesSave();
   const names = chainNames(prefix);
   assert.ok(now.includes(`:${names.services} `));
@@ -242,4 +246,17 @@ test('kts cleanup leaves no chain or rule of the node', async () => {
   const r = spawnSync(process.execPath, [KTS_BIN, 'cleanup', '--data-dir', srv.dataDir], { encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr + r.stdout);
   assert.ok(!iptablesSave().includes(prefix), 'no chain, jump or rule of the node');
+});
+
+test('--disable-kube-proxy: the node runs without any service chain', async () => {
+  const other = await startServer({ agent: true, extraArgs: ['--disable-kube-proxy'] });
+  try {
+    await eventually(() => other.kubectl(['get', 'nodes', '-o', 'jsonpath={.items[0].status.conditions[?(@.type=="Ready")].status}']).stdout === 'True', 30_000, 'node Ready');
+    other.kubectl(['create', 'service', 'nodeport', 'x', '--tcp=80:8080']);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.ok(!iptablesSave().includes(proxyChainPrefix(other.dataDir)));
+    assert.doesNotMatch(other.logs(), /kube-proxy/);
+  } finally {
+    await other.cleanup();
+  }
 });
