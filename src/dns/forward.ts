@@ -1,11 +1,13 @@
 // Forwarding of names outside the cluster domain to the host's resolvers, read from resolv.conf as
 // k3s does: loopback stubs (systemd-resolved's 127.0.0.53, a local dnsmasq) cannot serve pods and
 // would loop back to us, so they are skipped, trying systemd-resolved's upstream list instead.
-// Each query goes out on its own socket (the reply must come from the server asked, with our id);
-// when no server answers in time the caller replies SERVFAIL.
+// Each query goes out on its own socket (the reply must come from the server asked, with our id),
+// over the client's transport: a UDP client gets a truncated upstream reply as it is and retries
+// over TCP, which is then forwarded over TCP. When no server answers in time the caller replies
+// SERVFAIL.
 import { createSocket } from 'node:dgram';
 import { readFileSync, existsSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { isIP, connect } from 'node:net';
 
 export interface Upstream {
   host: string;
@@ -42,12 +44,12 @@ export class Forwarder {
   ) {}
 
   /** The upstream's reply to `query` (raw bytes), or undefined when none answers in time. */
-  async forward(query: Buffer, signal: AbortSignal): Promise<Buffer | undefined> {
+  async forward(query: Buffer, signal: AbortSignal, transport: 'udp' | 'tcp' = 'udp'): Promise<Buffer | undefined> {
     if (this.upstreams.length === 0 || query.length < 12) return undefined;
     const per = Math.max(200, Math.floor(this.timeoutMs / this.upstreams.length));
     for (const u of this.upstreams) {
       if (signal.aborted) return undefined;
-      const reply = await ask(u, query, per, signal);
+      const reply = await (transport === 'tcp' ? askTcp : ask)(u, query, per, signal);
       if (reply) return reply;
     }
     return undefined;
@@ -76,5 +78,36 @@ function ask(u: Upstream, query: Buffer, timeoutMs: number, signal: AbortSignal)
       if (msg.length >= 12 && msg.readUInt16BE(0) === id && rinfo.port === u.port) finish(msg);
     });
     sock.send(query, u.port, u.host, (e) => e && finish(undefined));
+  });
+}
+
+function askTcp(u: Upstream, query: Buffer, timeoutMs: number, signal: AbortSignal): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const sock = connect({ host: u.host, port: u.port });
+    const id = query.readUInt16BE(0);
+    let done = false;
+    let buf = Buffer.alloc(0);
+    const finish = (b: Buffer | undefined) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      sock.destroy();
+      resolve(b);
+    };
+    const onAbort = () => finish(undefined);
+    const timer = setTimeout(() => finish(undefined), timeoutMs);
+    signal.addEventListener('abort', onAbort, { once: true });
+    sock.on('error', () => finish(undefined));
+    sock.on('close', () => finish(undefined));
+    sock.on('data', (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      if (buf.length < 2 || buf.length < 2 + buf.readUInt16BE(0)) return;
+      const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
+      finish(msg.length >= 12 && msg.readUInt16BE(0) === id ? Buffer.from(msg) : undefined);
+    });
+    const head = Buffer.alloc(2);
+    head.writeUInt16BE(query.length);
+    sock.write(Buffer.concat([head, query]));
   });
 }

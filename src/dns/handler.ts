@@ -58,7 +58,7 @@ export class QueryHandler {
       out.answers = reverse.answers;
       return encodeMessage(out, max);
     }
-    const forwarded = await this.forwarder.forward(query, signal);
+    const forwarded = await this.forwarder.forward(query, signal, transport);
     if (forwarded) return forwarded;
     return encodeMessage(reply(msg, RCODE.SERVFAIL), max);
   }

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { Resolver } from 'node:dns/promises';
 import { ClusterRecords } from './cluster-records.js';
 import { ClusterLookup } from './lookup.js';
@@ -13,19 +13,37 @@ import { startDnsServer } from './server.js';
 import { CLASS_IN, RCODE, TYPE, encodeMessage, parseMessage } from './wire.js';
 import type { Message } from './wire.js';
 
-/** A UDP "upstream" answering every A query with 192.0.2.1 (or never, when silent). */
+/**
+ * An "upstream" answering every A query with 192.0.2.1 (or never, when silent); `big.example`
+ * gets 100 addresses, which over UDP come back truncated and over TCP (same port) whole.
+ */
 async function fakeUpstream(silent: boolean) {
   const sock = createSocket('udp4');
   let queries = 0;
+  let tcpQueries = 0;
+  const answer = (b: Buffer, max: number) => {
+    const q = parseMessage(b);
+    const name = q.questions[0]!.name;
+    const n = name === 'big.example' ? 100 : 1;
+    const answers = Array.from({ length: n }, (_, i) => ({ name, class: CLASS_IN, ttl: 60, data: { type: TYPE.A, address: `192.0.2.${i + 1}` } }));
+    return encodeMessage({ ...q, qr: true, ra: true, answers }, max);
+  };
   sock.on('message', (b, r) => {
     queries++;
-    if (silent) return;
-    const q = parseMessage(b);
-    const out: Message = { ...q, qr: true, ra: true, answers: [{ name: q.questions[0]!.name, class: CLASS_IN, ttl: 60, data: { type: TYPE.A, address: '192.0.2.1' } }] };
-    sock.send(encodeMessage(out), r.port, r.address);
+    if (!silent) sock.send(answer(b, 512), r.port, r.address);
   });
   await new Promise<void>((res) => sock.bind(0, '127.0.0.1', res));
-  return { port: sock.address().port, close: () => sock.close(), queries: () => queries };
+  const tcp = createServer((c) => {
+    c.once('data', (d: Buffer) => {
+      tcpQueries++;
+      const out = answer(d.subarray(2, 2 + d.readUInt16BE(0)), 65535);
+      const head = Buffer.alloc(2);
+      head.writeUInt16BE(out.length);
+      c.end(Buffer.concat([head, out]));
+    });
+  });
+  await new Promise<void>((res) => tcp.listen(sock.address().port, '127.0.0.1', res));
+  return { port: sock.address().port, close: () => (sock.close(), tcp.close()), queries: () => queries, tcpQueries: () => tcpQueries };
 }
 
 async function setup(upstreamPort: number, timeoutMs = 2000) {
@@ -65,6 +83,19 @@ test('a reply too big for UDP is truncated and the resolver gets it all over TCP
   try {
     const ips = await resolver.resolve4('big.default.svc.cluster.local');
     assert.equal(ips.length, 100);
+  } finally {
+    await stop();
+    up.close();
+  }
+});
+
+test('forwarding: a truncated upstream reply reaches the client, whose TCP retry is forwarded over TCP', async () => {
+  const up = await fakeUpstream(false);
+  const { resolver, stop } = await setup(up.port);
+  try {
+    const ips = await resolver.resolve4('big.example');
+    assert.equal(ips.length, 100);
+    assert.equal(up.tcpQueries(), 1);
   } finally {
     await stop();
     up.close();
