@@ -119,7 +119,8 @@ export function buildServerConfig(f: RawServerFlags): ServerConfig {
     nodeName: f['node-name'],
     logLevel: level as ServerConfig['logLevel'],
     disable: (f.disable ?? []).flatMap((d) => d.split(',')).filter(Boolean),
-    dns: { port: dnsPort, clusterIp: ipToString(parseCidr(serviceCidr).base + 10), domain: f['cluster-domain'] ?? 'cluster.local', resolvConf: f['resolv-conf'] ?? '/etc/resolv.conf' },
+    // k3s: --cluster-dns is also the kube-dns Service's address.
+    dns: { port: dnsPort, clusterIp: f['cluster-dns']?.split(',')[0]?.trim() || ipToString(parseCidr(serviceCidr).base + 10), domain: f['cluster-domain'] ?? 'cluster.local', resolvConf: f['resolv-conf'] ?? '/etc/resolv.conf' },
     ingressHttpPort: ingressPort('ingress-http-port', 80),
     ingressHttpsPort: ingressPort('ingress-https-port', 443),
     agent,
