@@ -31,6 +31,12 @@ test('ensureKubeDns creates the Service, Endpoints and slice once, then only cor
     const ep = await c.client.get<{ subsets: { ports: { port: number }[] }[] }>(`${SYS}/endpoints/kube-dns`);
     assert.deepEqual(ep.subsets[0]!.ports.map((p) => p.port), [1053, 1053]);
 
+    // Labels we rely on come back if removed (mirroring must stay off for our Endpoints).
+    await c.client.patch(`${SYS}/endpoints/kube-dns`, { metadata: { labels: { 'endpointslice.kubernetes.io/skip-mirror': null } } });
+    assert.deepEqual(await ensureKubeDns(c.client, { ...t, port: 1053 }), ['endpoints']);
+    const again = await c.client.get<KObject>(`${SYS}/endpoints/kube-dns`);
+    assert.equal(again.metadata.labels?.['endpointslice.kubernetes.io/skip-mirror'], 'true');
+
     // Someone else's kube-dns (with a selector) is left alone, with a clear error.
     await c.client.patch(`${SYS}/services/kube-dns`, { spec: { selector: { 'k8s-app': 'coredns' } } });
     await assert.rejects(ensureKubeDns(c.client, t), /has a selector/);

@@ -47,7 +47,9 @@ function ports(t: KubeDnsTarget) {
 }
 
 export function desiredEndpoints(t: KubeDnsTarget): Obj {
-  return { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: SERVICE_NAME, namespace: NAMESPACE, labels: { 'k8s-app': 'kube-dns' } }, subsets: [{ addresses: [{ ip: t.address }], ports: ports(t) }] };
+  // skip-mirror: we write the EndpointSlice ourselves; an EndpointSlice mirroring controller must not copy this.
+  const labels = { 'k8s-app': 'kube-dns', 'endpointslice.kubernetes.io/skip-mirror': 'true' };
+  return { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: SERVICE_NAME, namespace: NAMESPACE, labels }, subsets: [{ addresses: [{ ip: t.address }], ports: ports(t) }] };
 }
 
 export function desiredSlice(t: KubeDnsTarget, serviceUid?: string): Obj {
@@ -103,7 +105,8 @@ async function upsert(client: RestClient, collection: string, want: Obj, compare
     await client.create(collection, want);
     return true;
   }
-  if (compare.every((f) => JSON.stringify(stripDefaults(have[f])) === JSON.stringify(stripDefaults(want[f])))) return false;
+  const labelsOk = Object.entries(want.metadata.labels ?? {}).every(([k, v]) => have.metadata.labels?.[k] === v);
+  if (labelsOk && compare.every((f) => JSON.stringify(stripDefaults(have[f])) === JSON.stringify(stripDefaults(want[f])))) return false;
   const next: Obj = { ...have, metadata: { ...have.metadata, labels: { ...have.metadata.labels, ...want.metadata.labels } } };
   for (const f of compare) next[f] = want[f];
   await client.update(path, next);
