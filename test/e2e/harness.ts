@@ -58,10 +58,13 @@ export async function startServer(opts: { extraArgs?: string[]; dataDir?: string
     proc = spawn(process.execPath, [KTS_BIN, 'server', ...agentArgs, '--data-dir', dataDir, '--https-listen-port', String(port), '--bind-address', '127.0.0.1', ...(opts.extraArgs ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stdout!.on('data', (d) => (output += d));
     proc.stderr!.on('data', (d) => (output += d));
+    const from = output.length;
     const deadline = Date.now() + 30_000;
+    // With the agent, also wait for its containerd and node registration (image imports need them).
+    const ready = () => /kts server is ready/.test(output.slice(from)) && (!opts.agent || /node \S+ registered/.test(output.slice(from)));
     while (Date.now() < deadline) {
       if (proc.exitCode !== null) throw new Error(`kts server exited (${proc.exitCode}):\n${output}`);
-      if (/kts server is ready/.test(output) && existsSync(kubeconfig)) break;
+      if (ready() && existsSync(kubeconfig)) break;
       await sleep(50);
     }
     if (!existsSync(kubeconfig)) throw new Error(`kts server did not become ready:\n${output}`);

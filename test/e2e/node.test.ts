@@ -268,7 +268,7 @@ spec:
   await eventually(() => k(['get', 'pv', pv]).code !== 0, 60_000, 'PV reclaimed');
 });
 
-test('killing the container process from the host restarts it; logs -f follows a real container', async () => {
+test('killing the container process from the host restarts it; logs -f and attach follow a real container', async () => {
   ok(['run', 'victim', `--image=${IMAGE}`, '--', 'sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done']);
   await waitRunning('victim');
   const follow = srv.kubectlBg(['logs', '-f', 'victim']);
@@ -276,6 +276,11 @@ test('killing the container process from the host restarts it; logs -f follows a
   follow.stdout!.on('data', (d) => (followed += d));
   await eventually(() => /tick 3\n/.test(followed), 15_000, 'logs -f streams new lines');
   follow.kill();
+  const attach = srv.kubectlBg(['attach', 'victim']);
+  let attached = '';
+  attach.stdout!.on('data', (d) => (attached += d));
+  await eventually(() => /tick \d+\n/.test(attached), 15_000, 'kubectl attach shows the output');
+  attach.kill();
   const uid = jsonpath('pod', 'victim', '.metadata.uid');
   // The container's shell: a process whose cgroup names the pod.
   const pids = spawnSync('sh', ['-c', `grep -l "pod${uid}" /proc/[0-9]*/cgroup 2>/dev/null | cut -d/ -f3`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
