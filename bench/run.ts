@@ -13,6 +13,7 @@ import { Agent, request } from 'node:https';
 import { clusterBench } from './cluster.js';
 import { nodeBench } from './node.js';
 import { protobufBench } from './protobuf.js';
+import { dnsBench } from './dns.js';
 import { benchmarkScheduler } from '../src/scheduler/bench.js';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -206,6 +207,8 @@ async function main() {
   kts.proc.kill('SIGKILL');
 
   results.push(...protobufBench());
+  // Issue 6: cluster DNS answering from its maps.
+  results.push(...(await dnsBench()));
   // Issue 4: the scheduler alone (in-process, binding without API round trips) ...
   const sched = await benchmarkScheduler({ nodes: 5000, pods: 10000 });
   results.push(['scheduler alone: 10,000 pods on 5,000 nodes', `${sched.podsPerSecond.toFixed(0)} pods/s`, '']);
