@@ -53,7 +53,7 @@ export async function runClusterDns(cfg: ClusterDnsConfig, client: RestClient, l
   const services = new Informer<DnsService>(client, { group: '', version: 'v1', resource: 'services', onError });
   services.addHandler({ onAdd: (s) => records.setService(s), onUpdate: (_o, s) => records.setService(s), onDelete: (s) => records.deleteService(s) });
   const slices = new Informer<DnsEndpointSlice>(client, { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', onError });
-  slices.addHandler({ onAdd: (s) => records.setSlice(s), onUpdate: (o, s) => (records.deleteSlice(o), records.setSlice(s)), onDelete: (s) => records.deleteSlice(s) });
+  slices.addHandler({ onAdd: (s) => records.setSlice(s), onUpdate: (_o, s) => records.setSlice(s), onDelete: (s) => records.deleteSlice(s) });
   const informers = [services.run(signal), slices.run(signal)];
   log.info(`cluster DNS listening on ${cfg.address}:${server.port} (udp, tcp) for ${lookup.domain}; forwarding to ${upstreams.map((u) => u.host).join(', ') || 'nothing (no usable nameserver in ' + cfg.resolvConf + ')'}`);
 
