@@ -5,9 +5,6 @@ import { createLogger } from '../util/log.js';
 import { buildServerConfig, ConfigError } from '../server/config.js';
 import type { RawServerFlags } from '../server/config.js';
 import { runServer } from '../server/run.js';
-import { agentCommand } from './agent.js';
-import { imageCommand } from './image.js';
-import { cleanupCommand } from './cleanup.js';
 import { KTS_VERSION, KUBE_VERSION } from '../server/version.js';
 
 const HELP = `kts — Kubernetes, written in TypeScript (${KUBE_VERSION}-kts.${KTS_VERSION})
@@ -66,9 +63,10 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (cmd === 'server') return serverCommand(rest);
-  if (cmd === 'agent') return agentCommand(rest);
-  if (cmd === 'image') return imageCommand(rest);
-  if (cmd === 'cleanup') return cleanupCommand(rest);
+  // Loaded on demand: a control plane does not load the node's code (gRPC, CRI, CNI) at all.
+  if (cmd === 'agent') return (await import('./agent.js')).agentCommand(rest);
+  if (cmd === 'image') return (await import('./image.js')).imageCommand(rest);
+  if (cmd === 'cleanup') return (await import('./cleanup.js')).cleanupCommand(rest);
   process.stderr.write(`kts: unknown command "${cmd}"\n\n${HELP}`);
   return 2;
 }
