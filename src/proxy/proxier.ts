@@ -4,13 +4,14 @@
 // removed behind our back. Each sync rewrites only this node's chains in one iptables-restore.
 // On abort the rules stay (as upstream: traffic keeps flowing while the agent restarts);
 // `kts cleanup` removes them.
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { KObject } from '../api/types.js';
 import type { Logger } from '../util/log.js';
 import type { RestClient } from '../client/rest-client.js';
 import { Informer } from '../client/informer.js';
 import { SERVICE_NAME_LABEL, buildServicePorts } from './model.js';
 import { renderRules } from './rules.js';
+import type { DesiredRules } from './rules.js';
 import { applyRules } from './iptables.js';
 
 export interface ProxierOptions {
@@ -23,6 +24,8 @@ export interface ProxierOptions {
   log: Logger;
   minSyncMs?: number;
   resyncMs?: number;
+  /** Writes the rules (default: iptables); returns the number of rules written. */
+  apply?: (rules: DesiredRules, prefix: string) => Promise<number>;
 }
 
 export interface Proxier {
@@ -75,7 +78,7 @@ export function runProxier(o: ProxierOptions, signal: AbortSignal): Proxier {
         byService.get(key)!.push(s);
       }
       const ports = buildServicePorts(services.list(), (ns, name) => byService.get(`${ns}/${name}`) ?? [], o.nodeName);
-      const rules = await applyRules(renderRules({ prefix: o.prefix, bridge: o.bridge, podCidr, ports }), o.prefix);
+      const rules = await (o.apply ?? applyRules)(renderRules({ prefix: o.prefix, bridge: o.bridge, podCidr, ports }), o.prefix);
       await enableRouteLocalnet(o.bridge);
       if (failures || !firstDone) o.log.info(`synced ${ports.length} service port(s), ${rules} rule(s) in ${Date.now() - t0} ms`);
       else o.log.debug(`synced ${ports.length} service port(s), ${rules} rule(s) in ${Date.now() - t0} ms`);
@@ -101,8 +104,11 @@ export function runProxier(o: ProxierOptions, signal: AbortSignal): Proxier {
   const done = (async () => {
     const runs = [services.run(signal), slices.run(signal), nodes.run(signal)];
     const periodic = setInterval(() => schedule(), resyncMs);
+    // The bridge comes with the first pod, maybe long after the last sync: watch for it.
+    const localnet = setInterval(() => void enableRouteLocalnet(o.bridge), 2000);
     signal.addEventListener('abort', () => {
       clearInterval(periodic);
+      clearInterval(localnet);
       if (timer) clearTimeout(timer);
     }, { once: true });
     // The first sync waits for full caches: a partial view would delete rules that still serve.
@@ -113,6 +119,7 @@ export function runProxier(o: ProxierOptions, signal: AbortSignal): Proxier {
     }
     await Promise.allSettled(runs);
     clearInterval(periodic);
+    clearInterval(localnet);
     if (timer) clearTimeout(timer);
     while (running) await new Promise((r) => setTimeout(r, 20));
   })();
@@ -122,8 +129,10 @@ export function runProxier(o: ProxierOptions, signal: AbortSignal): Proxier {
 /**
  * Node ports on 127.0.0.1 are DNATed to pods on the bridge with a loopback source: the kernel
  * drops such packets unless route_localnet is on for the outgoing interface (upstream turns it on
- * for all; only our bridge here). The bridge appears with the first pod.
+ * for all; only our bridge here). Also lets pods reach a Service whose endpoint is on 127.0.0.1.
  */
 async function enableRouteLocalnet(bridge: string): Promise<void> {
-  await writeFile(`/proc/sys/net/ipv4/conf/${bridge}/route_localnet`, '1').catch(() => undefined);
+  const path = `/proc/sys/net/ipv4/conf/${bridge}/route_localnet`;
+  const now = await readFile(path, 'utf8').catch(() => undefined);
+  if (now !== undefined && now.trim() !== '1') await writeFile(path, '1').catch(() => undefined);
 }

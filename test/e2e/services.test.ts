@@ -121,14 +121,14 @@ test('NodePort on 127.0.0.1: all three pods answer; rules carry namespace/servic
 test('cluster IP from the host and from a pod; a pod reaches itself through its Service (hairpin)', async () => {
   const ip = jsonpath(['get', 'svc', 'web'], '.spec.clusterIP');
   const fromHost = await answers(ip, 80, 30);
-  assert.equal(fromHost.size, 3);
+  assert.equal(fromHost.size, 3, [...fromHost].join(','));
   const req = `for i in $(seq 1 20); do printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${ip} 80 | tail -n 1; done`;
   const fromPod = ok(['exec', 'client', '--', 'sh', '-c', req]).trim().split('\n');
-  assert.equal(fromPod.length, 20);
+  assert.equal(fromPod.length, 20, fromPod.join(','));
   assert.ok(fromPod.every((l) => readyPods().includes(l)), fromPod.join(','));
   const web0 = readyPods()[0]!;
   const hairpin = ok(['exec', web0, '--', 'sh', '-c', req]).trim().split('\n');
-  assert.equal(hairpin.length, 20, 'every request through the Service answers, including the ones back to the same pod');
+  assert.equal(hairpin.length, 20, `every request through the Service answers, including the ones back to the same pod: ${hairpin.join(',')}`);
   assert.ok(hairpin.includes(web0), `some requests land on ${web0} itself: ${hairpin.join(',')}`);
 });
 
@@ -211,13 +211,13 @@ test('scaled to 0: node port and cluster IP refuse at once (REJECT)', async () =
     const r = srv.kubectl(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=web', '-o', 'json']);
     return r.code === 0 && (JSON.parse(r.stdout) as { items: { endpoints?: unknown[] | null }[] }).items.every((s) => !s.endpoints?.length);
   }, 30_000, 'no endpoints');
-  await eventually(async () => (await tryConnect('127.0.0.1', nodePort)).result === 'ECONNREFUSED', 10_000, 'node port refused');
+  const rejects = () => iptablesSave().split('\n').filter((l) => l.includes('"default/web:80 has no endpoints" -j REJECT --reject-with tcp-reset'));
+  await eventually(() => rejects().length === 2, 10_000, 'REJECT rules for the cluster IP and the node port');
   for (const [host, port] of [['127.0.0.1', nodePort], [ip, 80]] as const) {
     const r = await tryConnect(host, port);
     assert.equal(r.result, 'ECONNREFUSED', `${host}:${port}`);
     assert.ok(r.ms < 1000, `refused in ${r.ms} ms`);
   }
-  assert.match(iptablesSave(), /default\/web:80 has no endpoints" -j REJECT --reject-with tcp-reset/);
   const fromPod = srv.kubectl(['exec', 'client', '--', 'sh', '-c', `nc -w 3 ${ip} 80 </dev/null; echo exit=$?`]);
   assert.match(fromPod.stdout + fromPod.stderr, /exit=1/);
 });
