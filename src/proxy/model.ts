@@ -28,6 +28,10 @@ export interface ServicePort {
   nodePort?: number;
   /** status.loadBalancer.ingress IPs and spec.externalIPs, reached on `port`. */
   externalIps: string[];
+  /** The LoadBalancer ingress IPs among externalIps. */
+  lbIps: string[];
+  /** spec.loadBalancerSourceRanges (IPv4): who may use lbIps; empty = everyone. */
+  sourceRanges: string[];
   externalLocal: boolean;
   internalLocal: boolean;
   /** ClientIP affinity timeout in seconds; 0 = no affinity. */
@@ -40,6 +44,7 @@ interface ServiceSpecLike {
   clusterIP?: string;
   clusterIPs?: string[];
   externalIPs?: string[];
+  loadBalancerSourceRanges?: string[];
   ports?: { name?: string; port: number; nodePort?: number; protocol?: string }[];
   externalTrafficPolicy?: string;
   internalTrafficPolicy?: string;
@@ -113,6 +118,8 @@ export function buildServicePorts(services: KObject[], slicesOf: (namespace: str
         port: p.port,
         nodePort: (spec.type === 'NodePort' || spec.type === 'LoadBalancer') && p.nodePort ? p.nodePort : undefined,
         externalIps,
+        lbIps: lbIps.filter((ip) => isIPv4(ip)),
+        sourceRanges: spec.type === 'LoadBalancer' ? (spec.loadBalancerSourceRanges ?? []).map((r) => r.trim()).filter((r) => /^\d+\.\d+\.\d+\.\d+(\/\d+)?$/.test(r)) : [],
         externalLocal: external && spec.externalTrafficPolicy === 'Local',
         internalLocal: spec.internalTrafficPolicy === 'Local',
         affinitySeconds: affinity,

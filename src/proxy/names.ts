@@ -24,6 +24,7 @@ export interface ChainNames {
   svc(id: string, protocol: string): string;
   svl(id: string, protocol: string): string;
   ext(id: string, protocol: string): string;
+  fw(id: string, protocol: string): string;
   sep(id: string, protocol: string, endpoint: string): string;
 }
 
@@ -38,6 +39,7 @@ export function chainNames(prefix: string): ChainNames {
     svc: (id, proto) => `${prefix}-SVC-${chainHash(id, proto)}`,
     svl: (id, proto) => `${prefix}-SVL-${chainHash(id, proto)}`,
     ext: (id, proto) => `${prefix}-EXT-${chainHash(id, proto)}`,
+    fw: (id, proto) => `${prefix}-FW-${chainHash(id, proto)}`,
     sep: (id, proto, ep) => `${prefix}-SEP-${chainHash(id, proto, ep)}`,
   };
 }

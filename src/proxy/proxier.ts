@@ -78,7 +78,6 @@ export function runProxier(o: ProxierOptions, signal: AbortSignal): Proxier {
         byService.get(key)!.push(s);
       }
       const ports = buildServicePorts(services.list(), (ns, name) => byService.get(`${ns}/${name}`) ?? [], o.nodeName);
-      warnUnsupported(services.list());
       const rules = await (o.apply ?? applyRules)(renderRules({ prefix: o.prefix, bridge: o.bridge, podCidr, ports }), o.prefix);
       await enableRouteLocalnet(o.bridge);
       if (failures || !firstDone) o.log.info(`synced ${ports.length} service port(s), ${rules} rule(s) in ${Date.now() - t0} ms`);
@@ -96,18 +95,6 @@ export function runProxier(o: ProxierOptions, signal: AbortSignal): Proxier {
     else if (pending) schedule();
   };
   let firstDone = false;
-  const warned = new Set<string>();
-  // Fields we do not implement are said once per Service, not silently ignored.
-  const warnUnsupported = (list: KObject[]) => {
-    for (const s of list) {
-      const ranges = (s.spec as { loadBalancerSourceRanges?: string[] } | undefined)?.loadBalancerSourceRanges;
-      const id = s.metadata.uid ?? `${s.metadata.namespace}/${s.metadata.name}`;
-      if (!ranges?.length || warned.has(id)) continue;
-      warned.add(id);
-      o.log.warn(`service ${s.metadata.namespace}/${s.metadata.name}: loadBalancerSourceRanges is not supported by kts's kube-proxy; the load balancer accepts every source`);
-    }
-  };
-
   const handler = { onAdd: () => schedule(), onUpdate: () => schedule(), onDelete: () => schedule() };
   services.addHandler(handler);
   slices.addHandler(handler);

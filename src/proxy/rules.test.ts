@@ -142,3 +142,16 @@ test('restore script: redeclares our chains, deletes stale ones, adds only missi
   assert.ok(lines.includes(`-I PREROUTING 1 -i ktsbr -m comment --comment "kts ${P} service portals" -j ${n.services}`));
   assert.deepEqual(lines.filter((l) => l.startsWith('*') || l === 'COMMIT'), ['*nat', 'COMMIT', '*filter', 'COMMIT']);
 });
+
+test('loadBalancerSourceRanges: LB traffic through a FW chain letting the ranges and the node on; the rest dropped in filter', () => {
+  const spec = { type: 'LoadBalancer', clusterIP: '10.43.0.18', loadBalancerSourceRanges: ['198.51.100.0/24'], externalIPs: ['192.0.2.60'], ports: [{ name: 'http', port: 8082, nodePort: 30083 }] };
+  const r = render([svc('fw', spec, { loadBalancer: { ingress: [{ ip: '192.0.2.2' }] } })], [slice('fw', [{ ip: '10.42.0.5' }])]);
+  const fw = n.fw('default/fw:http', 'TCP');
+  const ext = n.ext('default/fw:http', 'TCP');
+  assert.deepEqual(r.tables.nat.get(fw)!.map((l) => l.replace(/ -m comment --comment "[^"]*"/, '')), [`-A ${fw} -s 198.51.100.0/24 -j ${ext}`, `-A ${fw} -s 192.0.2.2/32 -j ${ext}`]);
+  const external = r.tables.nat.get(n.external)!;
+  assert.ok(external.some((l) => l.startsWith(`-A ${n.external} -d 192.0.2.2/32`) && l.endsWith(`-j ${fw}`)));
+  assert.ok(external.some((l) => l.startsWith(`-A ${n.external} -d 192.0.2.60/32`) && l.endsWith(`-j ${ext}`)), 'external IPs are not guarded');
+  assert.deepEqual(r.tables.filter.get(n.external), [`-A ${n.external} -d 192.0.2.2/32 -p tcp -m tcp --dport 8082 -m comment --comment "default/fw:http traffic not accepted by loadBalancerSourceRanges" -j DROP`]);
+  assert.ok(!render([svc('fw', { ...spec, loadBalancerSourceRanges: undefined }, { loadBalancer: { ingress: [{ ip: '192.0.2.2' }] } })], [slice('fw', [{ ip: '10.42.0.5' }])]).tables.nat.has(fw));
+});

@@ -122,7 +122,7 @@ function servicePortRules(sp: ServicePort, n: ChainNames, podCidr: string | unde
 
   if (!external) return;
   const extTargets = [
-    ...sp.externalIps.map((ip) => ({ nat: `-d ${ip}/32 ${portMatch(proto, sp.port)} ${c(`${sp.id} external IP`)}`, filter: `-d ${ip}/32 ${portMatch(proto, sp.port)}` })),
+    ...sp.externalIps.map((ip) => ({ ip, nat: `-d ${ip}/32 ${portMatch(proto, sp.port)} ${c(`${sp.id} external IP`)}`, filter: `-d ${ip}/32 ${portMatch(proto, sp.port)}` })),
     ...(sp.nodePort !== undefined ? [{ nat: `${portMatch(proto, sp.nodePort)} ${c(`${sp.id} node port`)}`, filter: `-m addrtype --dst-type LOCAL ${portMatch(proto, sp.nodePort)}`, nodePort: true }] : []),
   ];
   if (!all.length) {
@@ -141,9 +141,19 @@ function servicePortRules(sp: ServicePort, n: ChainNames, podCidr: string | unde
     if (local.length) add(nat, ext, `-j ${svl}`);
     else for (const t of extTargets) add(filter, n.external, `${t.filter} ${c(`${sp.id} has no local endpoints`)} -j DROP`);
   }
+  // loadBalancerSourceRanges: LB traffic goes through FW, which lets the ranges (and the node
+  // itself, when the LB IP is its own) on to EXT; the rest is not DNATed and filter drops it.
+  const fw = n.fw(sp.id, proto);
+  if (sp.sourceRanges.length) {
+    add(nat, fw);
+    for (const r of sp.sourceRanges) add(nat, fw, `-s ${r} ${c(`${sp.id} loadbalancer IP`)} -j ${ext}`);
+    for (const ip of sp.lbIps) add(nat, fw, `-s ${ip}/32 ${c(`${sp.id} loadbalancer IP`)} -j ${ext}`);
+  }
   for (const t of extTargets) {
+    const guarded = 'ip' in t && sp.sourceRanges.length > 0 && sp.lbIps.includes(t.ip);
     if ('nodePort' in t) add(nat, n.nodePorts, `${t.nat} -j ${ext}`);
-    else externalRules.push(`${t.nat} -j ${ext}`);
+    else externalRules.push(`${t.nat} -j ${guarded ? fw : ext}`);
+    if (guarded) add(filter, n.external, `${t.filter} ${c(`${sp.id} traffic not accepted by loadBalancerSourceRanges`)} -j DROP`);
   }
 }
 
