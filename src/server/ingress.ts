@@ -2,7 +2,6 @@
 // the default IngressClass `kts` at bootstrap, and the controller on the node's ports, talking to
 // the API over loopback with the admin identity. `--disable ingress` leaves both out. It runs only
 // with the in-process node agent: the data plane reaches pod IPs through the node's pod network.
-import { Worker } from 'node:worker_threads';
 import type { Logger, LogLevel } from '../util/log.js';
 import { StatusError } from '../api/errors.js';
 import type { Store } from '../apiserver/registry/store.js';
@@ -35,30 +34,13 @@ export interface IngressRunConfig {
   httpsPort: number;
 }
 
-export interface IngressWorkerData {
-  cfg: IngressRunConfig;
-  logLevel: LogLevel;
-}
-
 /**
- * Runs the controller in its own worker thread (compiled build), so proxied traffic does not
- * queue behind API requests on the server's event loop; under tsx (tests running sources)
- * in-process. Resolves when it has stopped.
+ * Runs the controller in the server's process. (A worker thread kept proxied traffic off the API
+ * server's event loop, but its own V8 isolate cost 10–15 MB of the node's memory budget; the proxy
+ * mostly pipes sockets, which the event loop does cheaply.) Resolves when it has stopped.
  */
-export function runIngress(cfg: IngressRunConfig, logLevel: LogLevel, log: Logger, signal: AbortSignal): Promise<void> {
-  if (new URL(import.meta.url).pathname.endsWith('.ts')) return startIngress(cfg, log, signal);
-  const worker = new Worker(new URL('./ingress-worker.js', import.meta.url), { workerData: { cfg, logLevel } satisfies IngressWorkerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
-  return new Promise<void>((resolve) => {
-    const stop = () => {
-      worker.postMessage('stop');
-      setTimeout(() => void worker.terminate(), 5000).unref();
-    };
-    if (signal.aborted) stop();
-    else signal.addEventListener('abort', stop, { once: true });
-    worker.on('message', (m) => m === 'stopped' && void worker.terminate());
-    worker.on('error', (e) => log.error(`ingress worker: ${e.stack ?? e}`));
-    worker.on('exit', () => resolve());
-  });
+export function runIngress(cfg: IngressRunConfig, _logLevel: LogLevel, log: Logger, signal: AbortSignal): Promise<void> {
+  return startIngress(cfg, log, signal);
 }
 
 /** Runs until the signal aborts; a failure to start (port in use) is logged, the server keeps serving. */
