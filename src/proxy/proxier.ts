@@ -91,7 +91,8 @@ export function runProxier(o: ProxierOptions, signal: AbortSignal): Proxier {
     } finally {
       running = false;
     }
-    if (failures) schedule(Math.min(30_000, 1000 * 2 ** Math.min(failures - 1, 5)));
+    // A write that lost a race with another writer (CNI plugins, other nodes) is retried soon.
+    if (failures) schedule(Math.min(5000, 200 * 2 ** Math.min(failures - 1, 5)));
     else if (pending) schedule();
   };
   let firstDone = false;

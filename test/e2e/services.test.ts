@@ -69,7 +69,7 @@ function readyPods(): string[] {
 const iptablesSave = () => spawnSync('iptables-save', { encoding: 'utf8' }).stdout;
 
 before(async () => {
-  srv = await startServer({ agent: true, extraArgs: ['--service-cidr', `10.${40 + Math.floor(Math.random() * 50)}.0.0/16`] });
+  srv = await startServer({ agent: true, extraArgs: ['--service-cidr', `10.${60 + Math.floor(Math.random() * 30)}.0.0/16`] });
   prefix = proxyChainPrefix(srv.dataDir);
   const dir = mkdtempSync(join(tmpdir(), 'kts-img-'));
   const tar = await buildBusyboxImage(dir, IMAGE);
@@ -100,6 +100,9 @@ spec:
 });
 
 after(async () => {
+  // What kube-proxy said that was not routine, for a failed run.
+  const said = srv?.logs().split('\n').filter((l) => /kube-proxy/.test(l) && /error|warn|attempt/i.test(l)) ?? [];
+  if (said.length) process.stderr.write(`kube-proxy log:\n${said.slice(-30).join('\n')}\n`);
   await srv?.cleanup();
 });
 
@@ -137,11 +140,14 @@ test('an unready pod gets no traffic; back when ready again', async () => {
   const victim = readyPods()[0]!;
   ok(['exec', victim, '--', 'touch', '/tmp/unready']);
   await eventually(() => !readyPods().includes(victim), 20_000, `${victim} unready`);
-  await eventually(async () => !(await answers('127.0.0.1', nodePort, 5)).has(victim), 10_000, 'rules without the unready pod');
+  const victimIp = jsonpath(['get', 'pod', victim], '.status.podIP');
+  const routed = () => iptablesSave().split('\n').some((l) => l.includes('"default/web:80"') && l.includes(`DNAT --to-destination ${victimIp}:8080`));
+  await eventually(() => !routed(), 20_000, 'rules without the unready pod');
   const seen = await answers('127.0.0.1', nodePort, 30);
   assert.ok(!seen.has(victim), [...seen].join(','));
   assert.equal(seen.size, 2);
   ok(['exec', victim, '--', 'rm', '/tmp/unready']);
+  await eventually(routed, 20_000, 'rules with the pod ready again');
   await eventually(async () => (await answers('127.0.0.1', nodePort, 20)).has(victim), 20_000, `${victim} serving again`);
 });
 
@@ -155,6 +161,9 @@ test('LoadBalancer (ServiceLB): the node address in status, the service port on 
   }, 20_000, 'three pods behind the load balancer port');
   assert.deepEqual([...seen!].sort(), readyPods().sort());
   assert.match(iptablesSave(), new RegExp(`-A ${prefix}-EXTERNAL -d 127\\.0\\.0\\.1/32 -p tcp -m tcp --dport ${port} -m comment --comment "default/web-lb:${port} external IP"`));
+  ok(['patch', 'svc', 'web-lb', '-p', '{"spec":{"loadBalancerSourceRanges":["198.51.100.0/24"]}}']);
+  await eventually(() => iptablesSave().includes(`"default/web-lb:${port} traffic not accepted by loadBalancerSourceRanges" -j DROP`), 10_000, 'source range rules');
+  assert.ok((await answers('127.0.0.1', port, 5)).size >= 1, 'the node itself still reaches its load balancer address');
   ok(['delete', 'svc', 'web-lb']);
   await eventually(() => !iptablesSave().includes('default/web-lb:'), 10_000, 'rules of default/web-lb gone');
   assert.equal((await tryConnect('127.0.0.1', port)).result, 'ECONNREFUSED');
