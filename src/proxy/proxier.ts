@@ -39,6 +39,7 @@ export function runProxier(o: ProxierOptions, signal: AbortSignal): Proxier {
   const services = new Informer<KObject>(o.client, { group: '', version: 'v1', resource: 'services', onError: onError('services') });
   const slices = new Informer<KObject>(o.client, { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', labelSelector: SERVICE_NAME_LABEL, onError: onError('endpointslices') });
   const nodes = new Informer<KObject>(o.client, { group: '', version: 'v1', resource: 'nodes', fieldSelector: `metadata.name=${o.nodeName}`, onError: onError('node') });
+  const podCidrOf = (n: KObject) => (n.spec as { podCIDR?: string } | undefined)?.podCIDR;
   const minSyncMs = o.minSyncMs ?? 100;
   const resyncMs = o.resyncMs ?? 60_000;
 
@@ -47,6 +48,7 @@ export function runProxier(o: ProxierOptions, signal: AbortSignal): Proxier {
   let pending = false;
   let failures = 0;
   let ready = false;
+  let firstDone = false;
   let markSynced!: () => void;
   const firstSync = new Promise<void>((r) => (markSynced = r));
   signal.addEventListener('abort', () => markSynced(), { once: true });
@@ -70,7 +72,7 @@ export function runProxier(o: ProxierOptions, signal: AbortSignal): Proxier {
     const t0 = Date.now();
     try {
       const node = nodes.get('', o.nodeName);
-      const podCidr = (node?.spec as { podCIDR?: string } | undefined)?.podCIDR;
+      const podCidr = node ? podCidrOf(node) : undefined;
       const byService = new Map<string, KObject[]>();
       for (const s of slices.list()) {
         const key = `${s.metadata.namespace}/${s.metadata.labels?.[SERVICE_NAME_LABEL]}`;
@@ -95,11 +97,11 @@ export function runProxier(o: ProxierOptions, signal: AbortSignal): Proxier {
     if (failures) schedule(Math.min(5000, 200 * 2 ** Math.min(failures - 1, 5)));
     else if (pending) schedule();
   };
-  let firstDone = false;
   const handler = { onAdd: () => schedule(), onUpdate: () => schedule(), onDelete: () => schedule() };
   services.addHandler(handler);
   slices.addHandler(handler);
-  nodes.addHandler(handler);
+  // Of the Node only the pod CIDR matters (not the status heartbeats).
+  nodes.addHandler({ onAdd: () => schedule(), onUpdate: (old, n) => podCidrOf(old) !== podCidrOf(n) && schedule(), onDelete: () => schedule() });
 
   const done = (async () => {
     const runs = [services.run(signal), slices.run(signal), nodes.run(signal)];
