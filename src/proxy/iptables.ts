@@ -38,6 +38,12 @@ export function restoreScript(desired: DesiredRules, saved: Map<string, string>,
     // Jumps go first in their chain (before the CNI plugins' rules, whose ACCEPT in nat
     // POSTROUTING would otherwise skip our masquerade of hairpin traffic).
     for (const j of desired.jumps) if (j.table === table && !hasJump(text, j.chain, j.target)) out.push(`-I ${j.chain} 1 ${j.match} -j ${j.target}`);
+    // Rules of others' chains jumping to a stale chain of ours (left by an older kts) go first.
+    const staleSet = new Set(stale);
+    for (const l of text.split('\n')) {
+      const chain = l.startsWith('-A ') ? l.split(' ')[1]! : '';
+      if (chain && !chain.startsWith(`${prefix}-`) && staleSet.has(/ -[jg] (\S+)/.exec(l)?.[1] ?? '')) out.push(`-D ${l.slice(3)}`);
+    }
     for (const ch of stale) out.push(`-X ${ch}`);
     out.push('COMMIT');
   }

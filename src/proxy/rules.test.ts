@@ -128,12 +128,13 @@ test('terminating serving endpoints are used only when no endpoint is ready', ()
 test('restore script: redeclares our chains, deletes stale ones, adds only missing jumps, never touches others', () => {
   const r = render([svc('web', { clusterIP: '10.43.0.10', ports: [{ name: 'http', port: 80 }] })], [slice('web', [{ ip: '10.42.0.5' }])]);
   const saved = new Map([
-    ['nat', [':PREROUTING ACCEPT [0:0]', `:${P}-SVC-OLD - [0:0]`, ':KTSffffff-SERVICES - [0:0]', ':CNI-x - [0:0]', `-A OUTPUT -m comment --comment "x" -j ${n.services}`, '-A POSTROUTING -j CNI-x'].join('\n')],
+    ['nat', [':PREROUTING ACCEPT [0:0]', `:${P}-SVC-OLD - [0:0]`, `-A PREROUTING -m comment --comment "old" -j ${P}-SVC-OLD`, ':KTSffffff-SERVICES - [0:0]', ':CNI-x - [0:0]', `-A OUTPUT -m comment --comment "x" -j ${n.services}`, '-A POSTROUTING -j CNI-x'].join('\n')],
     ['filter', ''],
   ]);
   const script = restoreScript(r, saved, P);
   const lines = script.split('\n');
   assert.ok(lines.includes(`:${P}-SVC-OLD - [0:0]`) && lines.includes(`-X ${P}-SVC-OLD`));
+  assert.ok(lines.indexOf(`-D PREROUTING -m comment --comment "old" -j ${P}-SVC-OLD`) < lines.indexOf(`-X ${P}-SVC-OLD`) && lines.includes(`-D PREROUTING -m comment --comment "old" -j ${P}-SVC-OLD`));
   assert.ok(!script.includes('KTSffffff') && !script.includes('CNI-x'));
   const natPart = script.slice(0, script.indexOf('COMMIT')).split('\n');
   assert.ok(!natPart.some((l) => l.startsWith('-I OUTPUT') && l.endsWith(`-j ${n.services}`)), 'the nat OUTPUT jump exists already');
