@@ -2,11 +2,9 @@
 // redeclares (so flushes) and refills every chain of ours, deletes our chains no longer wanted,
 // and inserts the jumps from the built-in chains that are missing. Rules of others are never
 // touched. The script is computed purely from `iptables-save` output (tested alone).
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { iptablesSave, iptablesRestore } from '../util/iptables.js';
+export { iptablesSave, iptablesRestore };
 import type { DesiredRules } from './rules.js';
-
-const run = promisify(execFile);
 
 /** Chain names declared in `iptables-save -t <table>` output. */
 export function savedChains(text: string): string[] {
@@ -48,18 +46,6 @@ export function restoreScript(desired: DesiredRules, saved: Map<string, string>,
     out.push('COMMIT');
   }
   return out.join('\n') + '\n';
-}
-
-export async function iptablesSave(table: string): Promise<string> {
-  return (await run('iptables-save', ['-t', table], { maxBuffer: 256 * 1024 * 1024 })).stdout;
-}
-
-export async function iptablesRestore(script: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    // -w: wait for the xtables lock other writers (CNI plugins, other nodes) hold.
-    const child = execFile('iptables-restore', ['--noflush', '-w', '5'], { maxBuffer: 16 * 1024 * 1024 }, (err, _out, stderr) => (err ? reject(new Error(`iptables-restore: ${(stderr || err.message).trim()}`)) : resolve()));
-    child.stdin!.end(script);
-  });
 }
 
 /** Reads the current state and applies `desired`. Returns the number of rule lines written. */

@@ -1,6 +1,7 @@
 // Removes what the node's CNI network left on the host: iptables rules carrying the network's
 // name (the bridge plugin's masquerade chains, portmap's DNAT/SNAT chains), kts's own KTS-*
 // chains, veths on the bridge and the bridge, host-local's IP records and libcni's result cache.
+import { iptablesSave as save, iptablesRestore } from '../../util/iptables.js';
 import { execFile } from 'node:child_process';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -56,24 +57,9 @@ export function planIptablesCleanup(saved: Map<string, string>, network: string,
   return { scripts, rules, chains };
 }
 
-async function iptablesSave(table: string): Promise<string> {
-  try {
-    return (await run('iptables-save', ['-t', table])).stdout;
-  } catch {
-    return '';
-  }
-}
-
-async function iptablesRestore(script: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const child = execFile('iptables-restore', ['--noflush'], (err, _out, stderr) => (err ? reject(new Error(`iptables-restore: ${stderr || err.message}`)) : resolve()));
-    child.stdin!.end(script);
-  });
-}
-
 export async function cleanupIptables(network: string, prefixes = ['KTS-']): Promise<{ rules: number; chains: number }> {
   const saved = new Map<string, string>();
-  for (const t of ['nat', 'filter', 'mangle']) saved.set(t, await iptablesSave(t));
+  for (const t of ['nat', 'filter', 'mangle']) saved.set(t, await save(t).catch(() => ''));
   const plan = planIptablesCleanup(saved, network, prefixes);
   for (const script of plan.scripts.values()) await iptablesRestore(script);
   return { rules: plan.rules, chains: plan.chains };
