@@ -24,15 +24,19 @@ function hasJump(saved: string, chain: string, target: string): boolean {
  * The iptables-restore input turning the state in `saved` (table → iptables-save text) into
  * `desired`. Our chains are those starting with `${prefix}-`.
  */
-export function restoreScript(desired: DesiredRules, saved: Map<string, string>, prefix: string): string {
+export function restoreScript(desired: DesiredRules, saved: Map<string, string>, prefix: string, previous?: Map<string, string>): string {
   const out: string[] = [];
   for (const table of ['nat', 'filter'] as const) {
     const chains = desired.tables[table];
     const text = saved.get(table) ?? '';
-    const stale = savedChains(text).filter((ch) => ch.startsWith(`${prefix}-`) && !chains.has(ch));
+    const existing = new Set(savedChains(text));
+    const stale = [...existing].filter((ch) => ch.startsWith(`${prefix}-`) && !chains.has(ch));
+    // A chain we wrote last time with the same rules, and that is still there, is left alone
+    // (a partial sync, as upstream's): one changed Service rewrites only its own chains.
+    const changed = [...chains].filter(([ch, rules]) => !existing.has(ch) || previous?.get(`${table}/${ch}`) !== rules.join('\n'));
     out.push(`*${table}`);
-    for (const ch of [...chains.keys(), ...stale]) out.push(`:${ch} - [0:0]`);
-    for (const rules of chains.values()) out.push(...rules);
+    for (const ch of [...changed.map(([c]) => c), ...stale]) out.push(`:${ch} - [0:0]`);
+    for (const [, rules] of changed) out.push(...rules);
     // Jumps go first in their chain (before the CNI plugins' rules, whose ACCEPT in nat
     // POSTROUTING would otherwise skip our masquerade of hairpin traffic).
     for (const j of desired.jumps) if (j.table === table && !hasJump(text, j.chain, j.target)) out.push(`-I ${j.chain} 1 ${j.match} -j ${j.target}`);
@@ -49,10 +53,25 @@ export function restoreScript(desired: DesiredRules, saved: Map<string, string>,
 }
 
 /** Reads the current state and applies `desired`. Returns the number of rule lines written. */
+const FULL_SYNC_MS = 60_000;
+/** Per prefix: what each of our chains held after the last successful write, and when all were last rewritten. */
+const applied = new Map<string, { chains: Map<string, string>; fullAt: number }>();
+
 export async function applyRules(desired: DesiredRules, prefix: string): Promise<number> {
   const saved = new Map<string, string>();
   for (const t of ['nat', 'filter']) saved.set(t, await iptablesSave(t));
-  const script = restoreScript(desired, saved, prefix);
-  await iptablesRestore(script);
+  const last = applied.get(prefix);
+  // Every minute everything is rewritten, repairing anything changed behind our back.
+  const full = !last || Date.now() - last.fullAt > FULL_SYNC_MS;
+  const script = restoreScript(desired, saved, prefix, full ? undefined : last.chains);
+  try {
+    await iptablesRestore(script);
+  } catch (e) {
+    applied.delete(prefix);
+    throw e;
+  }
+  const chains = new Map<string, string>();
+  for (const table of ['nat', 'filter'] as const) for (const [ch, rules] of desired.tables[table]) chains.set(`${table}/${ch}`, rules.join('\n'));
+  applied.set(prefix, { chains, fullAt: full ? Date.now() : last!.fullAt });
   return script.split('\n').filter((l) => l.startsWith('-A ')).length;
 }

@@ -144,6 +144,20 @@ test('restore script: redeclares our chains, deletes stale ones, adds only missi
   assert.deepEqual(lines.filter((l) => l.startsWith('*') || l === 'COMMIT'), ['*nat', 'COMMIT', '*filter', 'COMMIT']);
 });
 
+test('restore script, partial: chains written before with the same rules are left alone, changed ones rewritten', () => {
+  const before = render([svc('a', { clusterIP: '10.43.0.21', ports: [{ name: 'http', port: 80 }] }), svc('b', { clusterIP: '10.43.0.22', ports: [{ name: 'http', port: 80 }] })], [slice('a', [{ ip: '10.42.0.5' }]), slice('b', [{ ip: '10.42.0.6' }])]);
+  const previous = new Map<string, string>();
+  for (const t of ['nat', 'filter'] as const) for (const [ch, rules] of before.tables[t]) previous.set(`${t}/${ch}`, rules.join('\n'));
+  const saved = new Map(['nat', 'filter'].map((t) => [t, [...before.tables[t as 'nat' | 'filter'].keys()].map((ch) => `:${ch} - [0:0]`).join('\n')]));
+  const after = render([svc('a', { clusterIP: '10.43.0.21', ports: [{ name: 'http', port: 80 }] }), svc('b', { clusterIP: '10.43.0.22', ports: [{ name: 'http', port: 80 }] })], [slice('a', [{ ip: '10.42.0.5' }]), slice('b', [{ ip: '10.42.0.7' }])]);
+  const script = restoreScript(after, saved, P, previous);
+  assert.ok(!script.includes(n.sep('default/a:http', 'TCP', '10.42.0.5:8080')), 'the unchanged Service is not rewritten');
+  assert.ok(script.includes(`:${n.sep('default/b:http', 'TCP', '10.42.0.7:8080')} - [0:0]`), 'the new endpoint chain is written');
+  assert.ok(script.includes(`-X ${n.sep('default/b:http', 'TCP', '10.42.0.6:8080')}`), 'the old endpoint chain is removed');
+  const full = restoreScript(after, saved, P);
+  assert.ok(full.includes(`:${n.sep('default/a:http', 'TCP', '10.42.0.5:8080')} - [0:0]`), 'without a previous state everything is rewritten');
+});
+
 test('loadBalancerSourceRanges: LB traffic through a FW chain letting the ranges and the node on; the rest dropped in filter', () => {
   const spec = { type: 'LoadBalancer', clusterIP: '10.43.0.18', loadBalancerSourceRanges: ['198.51.100.0/24'], externalIPs: ['192.0.2.60'], ports: [{ name: 'http', port: 8082, nodePort: 30083 }] };
   const r = render([svc('fw', spec, { loadBalancer: { ingress: [{ ip: '192.0.2.2' }] } })], [slice('fw', [{ ip: '10.42.0.5' }])]);
