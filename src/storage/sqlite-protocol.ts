@@ -1,6 +1,6 @@
-// The messages between the SQLite backend (main thread) and its writer worker (sqlite-writer.ts).
-// Requests are answered one at a time, in the order sent, each with the same id: the worker is the
-// only writer, so the order requests are posted in is the order they take effect.
+// What the SQLite backend hands its writer (sqlite-writer-core.ts) and gets back. Requests run one
+// at a time, in the order sent: the writer is the only one, so that order is the order they take
+// effect.
 
 export type WriteOp =
   | { type: 'create'; key: string; value: string }
@@ -21,24 +21,3 @@ export interface StoredValue {
 export type WriteResult =
   | { ok: true; revision: number; createRevision: number; prev?: StoredValue }
   | { ok: false; reason: 'exists' | 'not-found' | 'conflict'; current?: StoredValue };
-
-export type WriterRequest =
-  | { id: number; type: 'write'; ops: WriteOp[] }
-  /** Compacts the revisions (lo, hi] in one transaction and records hi as the floor. */
-  | { id: number; type: 'compact'; lo: number; hi: number }
-  /** Returns free pages to the filesystem and truncates the WAL. */
-  | { id: number; type: 'reclaim' }
-  /** Closes the write connection; the worker then exits. */
-  | { id: number; type: 'close' };
-
-/** Sent once with id 0 when the write connection is open. */
-export const READY_ID = 0;
-
-export type WriterReply =
-  | { id: number; ok: true; results?: WriteResult[] }
-  | { id: number; ok: false; error: { message: string; code?: string } };
-
-/** The data the worker starts with. */
-export interface WriterData {
-  path: string;
-}

@@ -1,8 +1,8 @@
 // The SQLite backend (kine's design on better-sqlite3): a log table whose primary key is the
 // revision, group-committed writes, an in-memory watch fan-out with a ring of recent events, and
-// background compaction. Writes and compaction run in a worker thread that owns the only write
-// connection (sqlite-writer.ts), so a commit's fsync never blocks the event loop; reads run here,
-// on a read connection. See docs/storage.md for the design and the durability argument.
+// background compaction. Writes and compaction go through one write connection, one request at a
+// time (sqlite-writer-client.ts; the writes arriving during a commit form the next group); reads
+// use a separate read connection. See docs/storage.md for the design and the durability argument.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';

@@ -1,18 +1,17 @@
-// The SQLite writer worker: owns the only write connection, so each group commit's transaction and
-// its fsync (synchronous=FULL) run on this thread instead of blocking the API server's event loop.
+// The SQLite writer: owns the only write connection. Each group commit is one transaction and one
+// fsync (synchronous=FULL).
 // Revisions are assigned and conflicts checked inside the transaction, against the database itself,
 // so every check sees all earlier groups and the earlier writes of its own group. Compaction steps
-// arrive on the same message queue, so they never interleave with a write transaction.
-import { parentPort, workerData } from 'node:worker_threads';
+// go through the same queue (sqlite-writer-client.ts), so they never interleave with a write.
 import type Database from 'better-sqlite3';
-import { openDatabase, prepareStatements, type LogRow, type Statements } from './sqlite-schema.js';
-import { READY_ID, type StoredValue, type WriteOp, type WriteResult, type WriterData, type WriterReply, type WriterRequest } from './sqlite-protocol.js';
+import { prepareStatements, type LogRow, type Statements } from './sqlite-schema.js';
+import type { StoredValue, WriteOp, WriteResult } from './sqlite-protocol.js';
 
 const COMPACT_REVISION_KEY = 'compact_revision';
 
 type Row = [id: number, name: string, created: number, deleted: number, createRevision: number, prevRevision: number, value: string];
 
-class Writer {
+export class Writer {
   private readonly sql: Statements;
   readonly commit: (ops: WriteOp[]) => WriteResult[];
   readonly compact: (lo: number, hi: number) => void;
@@ -87,42 +86,8 @@ function stored(row: LogRow): StoredValue {
   return { modRevision: row.id, createRevision: row.create_revision, value: row.value };
 }
 
-function errorCode(err: unknown): string | undefined {
+export function errorCode(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
   const code = (err as { code: unknown }).code;
   return typeof code === 'string' ? code : undefined;
 }
-
-function handle(writer: Writer, req: WriterRequest): WriterReply {
-  switch (req.type) {
-    case 'write':
-      return { id: req.id, ok: true, results: writer.commit(req.ops) };
-    case 'compact':
-      writer.compact(req.lo, req.hi);
-      return { id: req.id, ok: true };
-    case 'reclaim':
-      writer.reclaim();
-      return { id: req.id, ok: true };
-    case 'close':
-      writer.close();
-      return { id: req.id, ok: true };
-  }
-}
-
-const port = parentPort;
-if (!port) throw new Error('sqlite-writer must run in a worker thread');
-// Opening fails loudly (the worker's error event), which the backend turns into a failed open.
-const writer = new Writer(openDatabase((workerData as WriterData).path));
-port.on('message', (req: WriterRequest) => {
-  let reply: WriterReply;
-  try {
-    reply = handle(writer, req);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const code = errorCode(err);
-    reply = { id: req.id, ok: false, error: code ? { message, code } : { message } };
-  }
-  port.postMessage(reply);
-  if (req.type === 'close') port.close(); // nothing else keeps the worker alive: it exits
-});
-port.postMessage({ id: READY_ID, ok: true } satisfies WriterReply);
