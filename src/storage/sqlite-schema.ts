@@ -70,7 +70,7 @@ export interface Statements {
  * Opens (creating if needed) the database with the pragmas durability and space depend on:
  * WAL + synchronous=FULL so an acknowledged commit survives kill -9 and power loss; incremental
  * auto-vacuum so compaction can hand space back to the filesystem. Two connections use it: the
- * writer worker's (the only one that writes) and the main thread's read connection, which WAL lets
+ * writer's (the only one that writes) and the read connection, which WAL lets
  * read a consistent snapshot while the writer commits. So the locking mode stays NORMAL (an
  * EXCLUSIVE connection in WAL mode locks out every other connection, readers included), and
  * lockDataDirectory keeps other processes out instead.
