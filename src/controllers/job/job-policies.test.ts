@@ -114,7 +114,8 @@ test('podFailurePolicy: Ignore does not count, FailJob fails the Job with its me
 test('activeDeadlineSeconds: running pods are stopped and the Job fails with DeadlineExceeded', async () => {
   const c = await start();
   try {
-    await c.client.create(jobsPath, job('slow', { activeDeadlineSeconds: 1, parallelism: 2, completions: 2 }));
+    // A deadline with room for both pods to be created even on a loaded machine.
+    await c.client.create(jobsPath, job('slow', { activeDeadlineSeconds: 4, parallelism: 2, completions: 2 }));
     await waitFor(async () => (await pods(c, 'slow')).filter(running).length === 2, 10_000, '2 pods');
     const j = await waitCondition(c, 'slow', 'Failed');
     assert.equal(cond(j, 'Failed')?.reason, 'DeadlineExceeded');
