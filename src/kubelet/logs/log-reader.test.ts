@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { until } from '../../../test/support/poll.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, appendFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,24 +56,25 @@ test('joins partial lines, tails, filters by time, prefixes timestamps, limits b
 
 test('follow keeps reading as the file grows and across rotation, and ends when the container exits', async () => {
   const { dir, path } = logFile([formatCriLine(at(0), 'stdout', 'a')]);
+  // Aborted in finally: a failed assertion must not leave the follower running (the process would never exit).
+  const ac = new AbortController();
   try {
     const s = sink();
     let running = true;
-    const done = readLogs(path, { follow: true, timestamps: false }, s, async () => running, new AbortController().signal);
-    await new Promise((r) => setTimeout(r, 150));
+    const done = readLogs(path, { follow: true, timestamps: false }, s, async () => running, ac.signal);
+    await until(() => s.text() === 'a\n', 10_000, 'the first line');
     appendFileSync(path, formatCriLine(at(1), 'stdout', 'b'));
-    await new Promise((r) => setTimeout(r, 250));
-    assert.equal(s.text(), 'a\nb\n');
+    await until(() => s.text() === 'a\nb\n', 10_000, 'an appended line');
     appendFileSync(path, formatCriLine(at(2), 'stdout', 'c'));
     renameSync(path, `${path}.20260101-000002`);
     writeFileSync(path, formatCriLine(at(3), 'stdout', 'd'));
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal(s.text(), 'a\nb\nc\nd\n');
+    await until(() => s.text() === 'a\nb\nc\nd\n', 10_000, 'lines across rotation');
     appendFileSync(path, formatCriLine(at(4), 'stdout', 'last'));
     running = false;
     await done;
     assert.equal(s.text(), 'a\nb\nc\nd\nlast\n');
   } finally {
+    ac.abort();
     rmSync(dir, { recursive: true });
   }
 });
