@@ -3,7 +3,7 @@
 #   ./scripts/install.sh             install, build, then run `kts server` in the foreground
 #   ./scripts/install.sh --no-start  install and build only
 # As root it also installs the Debian packages the node agent uses (containerd, runc, CNI
-# plugins, iptables); as another user it installs only the npm dependencies.
+# plugins, iptables, nginx for the ingress); as another user only the npm dependencies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=1
@@ -11,13 +11,18 @@ start=1
 
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
   missing=()
-  for pkg in containerd runc containernetworking-plugins iptables busybox-static; do
+  for pkg in containerd runc containernetworking-plugins iptables busybox-static nginx-light; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   if [ ${#missing[@]} -gt 0 ]; then
     echo "kts install: installing Debian packages: ${missing[*]}"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    # nginx is the ingress data plane, run by kts with its own config: the packaged service that
+    # Debian starts on install would hold ports 80 and 443.
+    if [[ " ${missing[*]} " == *" nginx-light "* ]]; then
+      systemctl disable --now nginx >/dev/null 2>&1 || service nginx stop >/dev/null 2>&1 || true
+    fi
   fi
 fi
 

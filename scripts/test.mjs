@@ -15,13 +15,15 @@ if (!existsSync(`${root}/node_modules/.package-lock.json`)) run('npm', ['ci']);
 // The node's integration tests need the Debian packages scripts/install.sh installs, plus a
 // registry for the image pull tests: install what is missing when running as root on Debian.
 if (process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v apt-get']).status === 0) {
-  const wanted = ['containerd', 'runc', 'containernetworking-plugins', 'iptables', 'busybox-static', 'docker-registry'];
+  const wanted = ['containerd', 'runc', 'containernetworking-plugins', 'iptables', 'busybox-static', 'docker-registry', 'nginx-light'];
   const missing = wanted.filter((p) => spawnSync('dpkg', ['-s', p], { stdio: 'ignore' }).status !== 0);
   if (missing.length) {
     console.log(`\n> installing Debian packages: ${missing.join(' ')}`);
     run('apt-get', ['update', '-qq']);
     const r = spawnSync('apt-get', ['install', '-y', '-qq', ...missing], { cwd: root, stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
     if (r.status !== 0) process.exit(r.status ?? 1);
+    // The ingress tests run kts's own nginx; the packaged service must not hold ports 80/443.
+    if (missing.includes('nginx-light')) spawnSync('sh', ['-c', 'systemctl disable --now nginx || service nginx stop'], { stdio: 'ignore' });
   }
 }
 run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);

@@ -5,12 +5,16 @@ import { createLogger } from '../util/log.js';
 import { cleanupNode } from '../kubelet/containerd/cleanup.js';
 import { defaultDataDir } from '../server/config.js';
 import { proxyChainPrefix } from '../proxy/names.js';
+import { findNginxMasters } from '../ingress/nginx-process.js';
+import { stopProcess } from '../util/process.js';
+import { join } from 'node:path';
 
 const HELP = `Usage: kts cleanup [--data-dir DIR]
 
 Stops and removes every pod of the node whose data dir is DIR (default /var/lib/kts as root),
 stops its containerd and shims, unmounts what is mounted under its folders, and removes its pod
-cgroups, CNI state, bridge and veths, and iptables rules. Stop kts server/agent first.
+cgroups, CNI state, bridge and veths, and iptables rules, and stops its ingress nginx. Stop kts
+server/agent first.
 `;
 
 export async function cleanupCommand(args: string[]): Promise<number> {
@@ -33,6 +37,11 @@ export async function cleanupCommand(args: string[]): Promise<number> {
   // kts's shared KTS- chains and this node's kube-proxy chains (KTS<hash of the data dir>-*).
   const chainPrefixes = ['KTS-', `${proxyChainPrefix(dataDir)}-`];
   const report = await cleanupNode({ dataDir, log: createLogger({ level: 'warn', component: 'cleanup' }), chainPrefixes });
+  // The ingress data plane's nginx, if a killed server left it running.
+  for (const pid of findNginxMasters(join(dataDir, 'agent', 'ingress', 'nginx.conf'))) {
+    await stopProcess(pid, 5000);
+    report.lines.push(`stopped the ingress nginx (pid ${pid})`);
+  }
   process.stdout.write(report.lines.length ? report.lines.map((l) => l + '\n').join('') : 'nothing to clean up\n');
   for (const e of report.errors) process.stderr.write(`kts cleanup: ${e}\n`);
   return report.errors.length ? 1 : 0;

@@ -48,6 +48,7 @@ Other:
       --disable NAME               Do not deploy a packaged component (repeatable): local-storage, ingress, coredns, servicelb
       --ingress-http-port PORT     HTTP port of the ingress controller (default 80; 0 = random)
       --ingress-https-port PORT    HTTPS port of the ingress controller (default 443; 0 = random)
+      --ingress-proxy KIND         Ingress data plane: auto (nginx when installed), nginx, builtin
       --cluster-dns-port PORT      Port of the cluster DNS server on the advertise address (default 53 when free)
       --log-level LEVEL            debug, info, warn or error (default info)
 `;
@@ -105,6 +106,7 @@ async function serverCommand(args: string[]): Promise<number> {
         disable: { type: 'string', multiple: true },
         'ingress-http-port': { type: 'string' },
         'ingress-https-port': { type: 'string' },
+        'ingress-proxy': { type: 'string' },
         'cluster-dns-port': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },

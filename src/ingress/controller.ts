@@ -1,7 +1,9 @@
 // The ingress controller: caches IngressClasses, Ingresses, Services, EndpointSlices and Secrets
-// through informers, routes each request of the HTTP/HTTPS listeners from that cache (matchRequest
-// → resolveBackend → round robin), terminates TLS with the Secrets named in `spec.tls` (SNI) and
-// publishes the node's IP in the status of the Ingresses it serves. Stops everything on abort.
+// through informers and publishes the node's IP in the status of the Ingresses it serves. Two data
+// planes: nginx (Debian's package; see docs/dependencies.md for why), configured from the cache
+// and reloaded on changes (nginx-plane.ts), or, where nginx is not installed, the built-in Node
+// proxy, which routes each request from the cache (matchRequest → resolveBackend → round robin)
+// and picks TLS certificates per SNI name. Stops everything on abort.
 import { createSecureContext } from 'node:tls';
 import type { SecureContext } from 'node:tls';
 import type { KObject } from '../api/types.js';
@@ -10,7 +12,7 @@ import type { RestClient } from '../client/rest-client.js';
 import { Informer, objectKey } from '../client/informer.js';
 import { Controller } from '../client/controller.js';
 import { byAge, matchRequest, normalizeHost } from './match.js';
-import type { Ingress } from './match.js';
+import type { Ingress, IngressBackend } from './match.js';
 import { isOurs, INGRESS_CONTROLLER } from './ingress-class.js';
 import type { IngressClass } from './ingress-class.js';
 import { resolveBackend, RoundRobin, SERVICE_NAME_LABEL } from './endpoints.js';
@@ -18,6 +20,9 @@ import type { EndpointSlice, Service } from './endpoints.js';
 import { secretForServerName, sslRedirect } from './tls-select.js';
 import { selfSignedDefaultCert } from './default-cert.js';
 import { startListeners } from './listeners.js';
+import { startNginxPlane } from './nginx-plane.js';
+import { findNginx } from './nginx-process.js';
+import { freePort } from '../util/listen.js';
 import type { Decision } from './proxy.js';
 import { statusReconciler } from './status.js';
 
@@ -29,6 +34,10 @@ export interface IngressControllerConfig {
   httpPort: number;
   httpsPort: number;
   controllerName?: string;
+  /** `nginx` (needs the binary), `builtin` (the Node proxy), or `auto`: nginx when installed. */
+  dataPlane?: 'auto' | 'nginx' | 'builtin';
+  /** Where the nginx data plane keeps its config, certificates and pid file. */
+  stateDir?: string;
 }
 
 export interface RunningIngressController {
@@ -94,18 +103,43 @@ export async function runIngressController(cfg: IngressControllerConfig, client:
     return ctx;
   };
 
-  // Listen first: a port in use fails the start before anything else runs.
-  const listeners = await startListeners({ bindAddress: cfg.bindAddress, httpPort: cfg.httpPort, httpsPort: cfg.httpsPort, decide, defaultCert: selfSignedDefaultCert(), contextFor, onError: (m) => log.warn(m) }, signal);
-  httpsPort = listeners.httpsPort;
-  const running = informers.map((i) => i.run(signal));
+  const nginxBin = cfg.dataPlane === 'builtin' ? undefined : findNginx();
+  if (cfg.dataPlane === 'nginx' && !nginxBin) throw new Error('nginx not found: install Debian\'s nginx-light (or choose the built-in proxy)');
+  let plane: { httpPort: number; httpsPort: number; closed: Promise<void>; kind: string };
+  let running: Promise<void>[];
+  if (nginxBin) {
+    if (!cfg.stateDir) throw new Error('the nginx data plane needs a state directory');
+    // nginx needs real port numbers: 0 (tests) means a free one, chosen here.
+    const ports = { http: cfg.httpPort || (await freePort(cfg.bindAddress)), https: cfg.httpsPort || (await freePort(cfg.bindAddress)) };
+    httpsPort = ports.https;
+    running = informers.map((i) => i.run(signal));
+    await Promise.all(informers.map((i) => i.waitForSync()));
+    const resolve = (ing: Ingress, backend: IngressBackend) => {
+      const ns = ing.metadata.namespace ?? 'default';
+      const svc = backend.service;
+      if (!svc) return { ok: false as const, status: 500, reason: `${objectKey(ing)}: resource backends are not supported` };
+      const r = resolveBackend(svc, services.get(ns, svc.name), slices.list(ns).filter((s) => s.metadata.labels?.[SERVICE_NAME_LABEL] === svc.name));
+      if (!r.ok) return { ok: false as const, status: r.status, reason: `${objectKey(ing)}: ${r.reason}` };
+      return { ok: true as const, key: `${ns}/${svc.name}:${svc.port.name ?? svc.port.number}`, targets: r.targets };
+    };
+    const np = await startNginxPlane({ binary: nginxBin, dir: cfg.stateDir, bindAddress: cfg.bindAddress, httpPort: ports.http, httpsPort: ports.https, defaultCert: selfSignedDefaultCert(), served, resolve, secret: (ref) => secrets.get(ref.namespace, ref.name), log }, signal);
+    for (const inf of informers as Informer<KObject>[]) inf.addHandler({ onAdd: np.changed, onUpdate: np.changed, onDelete: np.changed });
+    plane = { httpPort: ports.http, httpsPort: ports.https, closed: np.done, kind: `nginx (${nginxBin})` };
+  } else {
+    // Listen first: a port in use fails the start before anything else runs.
+    const listeners = await startListeners({ bindAddress: cfg.bindAddress, httpPort: cfg.httpPort, httpsPort: cfg.httpsPort, decide, defaultCert: selfSignedDefaultCert(), contextFor, onError: (m) => log.warn(m) }, signal);
+    httpsPort = listeners.httpsPort;
+    running = informers.map((i) => i.run(signal));
+    plane = { ...listeners, kind: cfg.dataPlane === 'builtin' ? 'the built-in proxy' : 'the built-in proxy (nginx is not installed)' };
+  }
   const status = new Controller({ name: 'ingress-status', log, workers: 1 }, statusReconciler({ client, ingresses, isOurs: ours, nodeIp: cfg.nodeIp }));
   ingresses.addHandler({ onAdd: (i) => status.enqueue(objectKey(i)), onUpdate: (_o, i) => status.enqueue(objectKey(i)) });
   const all = () => ingresses.list().forEach((i) => status.enqueue(objectKey(i)));
   classes.addHandler({ onAdd: all, onUpdate: all, onDelete: all });
   const statusDone = status.run(signal);
-  log.info(`ingress controller ${controller} listening on http port ${listeners.httpPort} and https port ${listeners.httpsPort}`);
+  log.info(`ingress controller ${controller} listening on http port ${plane.httpPort} and https port ${plane.httpsPort}; data plane: ${plane.kind}`);
   const done = (async () => {
-    await Promise.allSettled([...running, statusDone, listeners.closed]);
+    await Promise.allSettled([...running, statusDone, plane.closed]);
   })();
-  return { httpPort: listeners.httpPort, httpsPort: listeners.httpsPort, done };
+  return { httpPort: plane.httpPort, httpsPort: plane.httpsPort, done };
 }

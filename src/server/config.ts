@@ -25,6 +25,8 @@ export interface ServerConfig {
   /** The ingress controller's ports (0 = random); it runs with the in-process agent unless `--disable ingress`. */
   ingressHttpPort: number;
   ingressHttpsPort: number;
+  /** The ingress data plane: nginx when installed (auto), or forced. */
+  ingressProxy: 'auto' | 'nginx' | 'builtin';
   /** Cluster DNS (`--disable coredns` turns it off); port undefined: 53 when free, else any. */
   dns: { port?: number; clusterIp: string; domain: string; resolvConf: string };
   /** The in-process node agent (absent with --disable-agent). */
@@ -56,6 +58,7 @@ export interface RawServerFlags extends RawNodeFlags {
   disable?: string[];
   'ingress-http-port'?: string;
   'ingress-https-port'?: string;
+  'ingress-proxy'?: string;
 }
 
 export function buildServerConfig(f: RawServerFlags): ServerConfig {
@@ -86,6 +89,8 @@ export function buildServerConfig(f: RawServerFlags): ServerConfig {
     if (!Number.isInteger(v) || v < 0 || v > 65535) throw new ConfigError(`--${flag}: invalid port "${f[flag]}"`);
     return v;
   };
+  const ingressProxy = f['ingress-proxy'] ?? 'auto';
+  if (!['auto', 'nginx', 'builtin'].includes(ingressProxy)) throw new ConfigError(`--ingress-proxy: must be one of auto, nginx, builtin (got "${ingressProxy}")`);
   const level = f['log-level'] ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new ConfigError(`--log-level: must be one of debug, info, warn, error`);
   const dnsPort = f['cluster-dns-port'] === undefined ? undefined : Number(f['cluster-dns-port']);
@@ -123,6 +128,7 @@ export function buildServerConfig(f: RawServerFlags): ServerConfig {
     dns: { port: dnsPort, clusterIp: f['cluster-dns']?.split(',')[0]?.trim() || ipToString(parseCidr(serviceCidr).base + 10), domain: f['cluster-domain'] ?? 'cluster.local', resolvConf: f['resolv-conf'] ?? '/etc/resolv.conf' },
     ingressHttpPort: ingressPort('ingress-http-port', 80),
     ingressHttpsPort: ingressPort('ingress-https-port', 443),
+    ingressProxy: ingressProxy as ServerConfig['ingressProxy'],
     agent,
   };
 }

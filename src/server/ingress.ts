@@ -1,7 +1,8 @@
 // The packaged ingress controller (k3s ships Traefik as pods; kts runs its own in-process):
 // the default IngressClass `kts` at bootstrap, and the controller on the node's ports, talking to
 // the API over loopback with the admin identity. `--disable ingress` leaves both out. It runs only
-// with the in-process node agent: the data plane reaches pod IPs through the node's pod network.
+// with the in-process node agent: the data plane (nginx, or the built-in proxy) reaches pod IPs
+// through the node's pod network.
 import type { Logger, LogLevel } from '../util/log.js';
 import { StatusError } from '../api/errors.js';
 import type { Store } from '../apiserver/registry/store.js';
@@ -32,6 +33,9 @@ export interface IngressRunConfig {
   nodeIp: string;
   httpPort: number;
   httpsPort: number;
+  dataPlane: 'auto' | 'nginx' | 'builtin';
+  /** The nginx data plane's config, certificates and pid file. */
+  stateDir: string;
 }
 
 /**
@@ -47,7 +51,7 @@ export function runIngress(cfg: IngressRunConfig, _logLevel: LogLevel, log: Logg
 export async function startIngress(cfg: IngressRunConfig, log: Logger, signal: AbortSignal): Promise<void> {
   const client = new RestClient({ server: cfg.server, caPem: cfg.caPem, certPem: cfg.certPem, keyPem: cfg.keyPem, userAgent: 'kts-ingress' });
   try {
-    const running = await runIngressController({ nodeIp: cfg.nodeIp, bindAddress: '0.0.0.0', httpPort: cfg.httpPort, httpsPort: cfg.httpsPort }, client, log, signal);
+    const running = await runIngressController({ nodeIp: cfg.nodeIp, bindAddress: '0.0.0.0', httpPort: cfg.httpPort, httpsPort: cfg.httpsPort, dataPlane: cfg.dataPlane, stateDir: cfg.stateDir }, client, log, signal);
     await running.done;
   } catch (e) {
     if (!signal.aborted) log.error(`the ingress controller failed to start: ${(e as Error).message} (see --ingress-http-port, --ingress-https-port, --disable ingress)`);

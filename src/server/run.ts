@@ -100,7 +100,7 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   log.info(`kts server is ready in ${Date.now() - t0} ms; use: KUBECONFIG=${cfg.writeKubeconfig ?? kubeconfigPath} kubectl get nodes`);
   if (cfg.agent && !cfg.disable.includes('ingress')) {
     const c = { server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem };
-    controllers.push(runIngress({ ...c, nodeIp: cfg.agent.nodeIp, httpPort: cfg.ingressHttpPort, httpsPort: cfg.ingressHttpsPort }, cfg.logLevel, log.child('ingress'), signal));
+    controllers.push(runIngress({ ...c, nodeIp: cfg.agent.nodeIp, httpPort: cfg.ingressHttpPort, httpsPort: cfg.ingressHttpsPort, dataPlane: cfg.ingressProxy, stateDir: join(cfg.dataDir, 'agent', 'ingress') }, cfg.logLevel, log.child('ingress'), signal));
   }
   // k3s's CoreDNS add-on, answered in-process; `--disable coredns` leaves it out.
   if (!cfg.disable.includes('coredns')) controllers.push(startClusterDns({ server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem }, cfg, log.child('dns'), signal));

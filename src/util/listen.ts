@@ -3,6 +3,7 @@
 // (open connections, watches and tunnels included, are cut).
 import type { Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 
 export async function listenUntilAborted(server: Server & { closeAllConnections?: () => void }, port: number, host: string, signal: AbortSignal): Promise<{ port: number; done: Promise<void> }> {
   await new Promise<void>((resolve, reject) => {
@@ -22,4 +23,16 @@ export async function listenUntilAborted(server: Server & { closeAllConnections?
     else signal.addEventListener('abort', close, { once: true });
   });
   return { port: bound, done };
+}
+
+/** A port that was free a moment ago on `host` (for programs that need a number, not 0). */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, host, () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
 }

@@ -249,6 +249,8 @@ spec:
         }
       });
       s.on('error', reject);
+      // Refused before the route is in place (a 404/503 and a close): try again.
+      s.on('close', () => reject(new Error(`closed; got ${JSON.stringify(got)}`)));
     });
   const got = await eventually(() => talk().catch(() => undefined), 20_000, 'the upgraded echo');
   assert.match(got ?? '', /^HTTP\/1\.1 101 Switching Protocols\r\n/i);
