@@ -6,6 +6,13 @@ import { StatusError, badRequest, tooLarge } from '../api/errors.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
+/** The raw body of each request read so far (the audit log records it at level Request and above). */
+const rawBodies = new WeakMap<IncomingMessage, Buffer>();
+
+export function rawBody(req: IncomingMessage): Buffer | undefined {
+  return rawBodies.get(req);
+}
+
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > limit) {
@@ -23,7 +30,9 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
     }
     chunks.push(b);
   }
-  return Buffer.concat(chunks);
+  const body = Buffer.concat(chunks);
+  rawBodies.set(req, body);
+  return body;
 }
 
 export type BodyFormat = 'json' | 'yaml' | 'protobuf';

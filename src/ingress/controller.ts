@@ -3,6 +3,7 @@
 // → resolveBackend → round robin), terminates TLS with the Secrets named in `spec.tls` (SNI) and
 // publishes the node's IP in the status of the Ingresses it serves. Stops everything on abort.
 import { createSecureContext } from 'node:tls';
+import { serverTlsOptions } from '../util/tls.js';
 import type { SecureContext } from 'node:tls';
 import type { KObject } from '../api/types.js';
 import type { Logger } from '../util/log.js';
@@ -89,7 +90,7 @@ export async function runIngressController(cfg: IngressControllerConfig, client:
     const rv = s.metadata.resourceVersion ?? '';
     const hit = contexts.get(id);
     if (hit && hit.rv === rv) return hit.ctx;
-    const ctx = createSecureContext({ cert: Buffer.from(crt, 'base64'), key: Buffer.from(key, 'base64') });
+    const ctx = createSecureContext({ ...serverTlsOptions, cert: Buffer.from(crt, 'base64'), key: Buffer.from(key, 'base64') });
     contexts.set(id, { rv, ctx });
     return ctx;
   };

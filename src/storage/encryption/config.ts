@@ -55,7 +55,6 @@ function validateProvider(p: unknown, f: string): void {
   list.forEach((k: { name?: unknown; secret?: unknown }, i: number) => {
     const kf = `${f}.${kind}.keys[${i}]`;
     if (typeof k?.name !== 'string' || !k.name) throw new EncryptionConfigError(`${kf}.name: Required value: key name is required`);
-    if (k.name.includes(':')) throw new EncryptionConfigError(`${kf}.name: Invalid value: ${JSON.stringify(k.name)}: key name must not contain ":"`);
     if (seen.has(k.name)) throw new EncryptionConfigError(`${kf}.name: Duplicate value: ${JSON.stringify(k.name)}`);
     seen.add(k.name);
     if (typeof k.secret !== 'string' || !k.secret) throw new EncryptionConfigError(`${kf}.secret: Required value: secret is required`);

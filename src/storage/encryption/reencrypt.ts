@@ -53,8 +53,8 @@ export async function countByKey(backend: EncryptingBackend, prefix: string): Pr
   for (;;) {
     const page = await backend.raw.list(prefix, { limit: 500, startKey });
     for (const kv of page.kvs) {
-      const m = /^k8s:enc:([a-z0-9]+):v1:([^:]+):/.exec(kv.value);
-      const k = m ? `${m[1]}:${m[2]}` : 'identity';
+      const found = backend.current.keyOf(kv.value);
+      const k = found ? `${found.mode}:${found.key.name}` : kv.value.startsWith('k8s:enc:') ? 'unknown' : 'identity';
       counts.set(k, (counts.get(k) ?? 0) + 1);
     }
     if (!page.more || page.kvs.length === 0) break;

@@ -6,6 +6,7 @@
 // another key. The first provider encrypts; reading tries the provider the prefix names, and
 // values without a prefix are plain JSON, readable only when an identity provider is configured.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { CipherGCMTypes } from 'node:crypto';
 import type { Provider } from './config.js';
 
 export class DecryptError extends Error {}
@@ -53,7 +54,7 @@ export class Transformer {
       body = Buffer.concat([iv, c.update(data), c.final()]);
     } else {
       const nonce = randomBytes(12);
-      const c = createCipheriv(`aes-${key.secret.length * 8}-gcm`, key.secret, nonce);
+      const c = createCipheriv(`aes-${key.secret.length * 8}-gcm` as CipherGCMTypes, key.secret, nonce);
       c.setAAD(Buffer.from(storageKey, 'utf8'));
       body = Buffer.concat([nonce, c.update(data), c.final(), c.getAuthTag()]);
     }
@@ -65,24 +66,39 @@ export class Transformer {
       if (this.identity) return stored;
       throw new DecryptError(`${storageKey}: the value is not encrypted and no identity provider is configured`);
     }
-    const m = /^k8s:enc:([a-z0-9]+):v1:([^:]+):/.exec(stored);
-    if (!m) throw new DecryptError(`${storageKey}: malformed encryption prefix`);
-    const mode = m[1]!;
-    const key = this.keys.get(`${mode}:${m[2]}`);
-    if (!key || (mode !== 'aescbc' && mode !== 'aesgcm')) throw new DecryptError(`${storageKey}: no ${mode} key named "${m[2]}" is configured`);
-    const body = Buffer.from(stored.slice(m[0].length), 'base64');
+    // Key names may contain ':' (k3s names keys by RFC 3339 time): match whole known prefixes.
+    const found = this.keyOf(stored);
+    if (!found) {
+      const m = /^k8s:enc:([a-z0-9]+):v1:([^:]*)/.exec(stored);
+      throw new DecryptError(m ? `${storageKey}: no ${m[1]} key named "${m[2]}…" is configured` : `${storageKey}: malformed encryption prefix`);
+    }
+    const { mode, key, prefix } = found;
+    const body = Buffer.from(stored.slice(prefix.length), 'base64');
     try {
       if (mode === 'aescbc') {
         const d = createDecipheriv(`aes-${key.secret.length * 8}-cbc`, key.secret, body.subarray(0, 16));
         return Buffer.concat([d.update(body.subarray(16)), d.final()]).toString('utf8');
       }
-      const d = createDecipheriv(`aes-${key.secret.length * 8}-gcm`, key.secret, body.subarray(0, 12));
+      const d = createDecipheriv(`aes-${key.secret.length * 8}-gcm` as CipherGCMTypes, key.secret, body.subarray(0, 12));
       d.setAAD(Buffer.from(storageKey, 'utf8'));
       d.setAuthTag(body.subarray(body.length - 16));
       return Buffer.concat([d.update(body.subarray(12, body.length - 16)), d.final()]).toString('utf8');
     } catch (e) {
       throw new DecryptError(`${storageKey}: cannot decrypt with ${mode} key "${key.name}": ${(e as Error).message}`);
     }
+  }
+
+  /** The configured key that wrote `stored` (undefined: plain, or a key not configured). */
+  keyOf(stored: string): { mode: Mode; key: Key; prefix: string } | undefined {
+    if (!stored.startsWith('k8s:enc:')) return undefined;
+    let best: { mode: Mode; key: Key; prefix: string } | undefined;
+    for (const [id, key] of this.keys) {
+      const mode = id.slice(0, id.indexOf(':')) as Mode;
+      const prefix = `k8s:enc:${mode}:v1:${key.name}:`;
+      // The longest match wins ("a" and "a:b" are both valid names).
+      if (stored.startsWith(prefix) && (!best || prefix.length > best.prefix.length)) best = { mode, key, prefix };
+    }
+    return best;
   }
 
   /** True when `stored` is already written the way this transformer writes (no re-encryption needed). */
