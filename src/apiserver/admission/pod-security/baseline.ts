@@ -1,0 +1,142 @@
+// The Pod Security Standards' baseline checks (upstream's policy/check_*.go, latest version),
+// each returning what it found or undefined. Ordered by check ID, as upstream evaluates them.
+import type { PodMetaView, PodSpecView, Violation } from './pod-view.js';
+import { allContainers, containersPhrase, pluralize, quoted, unique } from './pod-view.js';
+
+const BASELINE_CAPABILITIES = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT']);
+const SAFE_SYSCTLS = new Set(['kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_local_reserved_ports', 'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes']);
+const SELINUX_TYPES = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t']);
+
+export type Check = (meta: PodMetaView, spec: PodSpecView) => Violation | undefined;
+
+const appArmorProfile: Check = (meta, spec) => {
+  const bad: string[] = [];
+  const badProfile = (t: string | undefined) => t !== undefined && t !== 'RuntimeDefault' && t !== 'Localhost';
+  if (badProfile(spec.securityContext?.appArmorProfile?.type)) bad.push(`pod must not set securityContext.appArmorProfile.type to "${spec.securityContext!.appArmorProfile!.type}"`);
+  for (const c of allContainers(spec)) {
+    const t = c.securityContext?.appArmorProfile?.type;
+    if (badProfile(t)) bad.push(`container "${c.name}" must not set securityContext.appArmorProfile.type to "${t}"`);
+  }
+  for (const [k, v] of Object.entries(meta.annotations ?? {})) {
+    if (!k.startsWith('container.apparmor.security.beta.kubernetes.io/')) continue;
+    if (v !== 'runtime/default' && !v.startsWith('localhost/')) bad.push(`${k}="${v}"`);
+  }
+  if (!bad.length) return undefined;
+  return { reason: pluralize('forbidden AppArmor profile', 'forbidden AppArmor profiles', bad.length), detail: bad.join(', ') };
+};
+
+const capabilitiesBaseline: Check = (_meta, spec) => {
+  const names: string[] = [];
+  const caps: string[] = [];
+  for (const c of allContainers(spec)) {
+    const bad = (c.securityContext?.capabilities?.add ?? []).filter((cap) => !BASELINE_CAPABILITIES.has(cap));
+    if (bad.length) {
+      names.push(c.name ?? '');
+      caps.push(...bad);
+    }
+  }
+  if (!names.length) return undefined;
+  return { reason: 'non-default capabilities', detail: `${containersPhrase(names)} must not include ${quoted(unique(caps))} in securityContext.capabilities.add` };
+};
+
+const hostNamespaces: Check = (_meta, spec) => {
+  const set = [spec.hostNetwork && 'hostNetwork=true', spec.hostPID && 'hostPID=true', spec.hostIPC && 'hostIPC=true'].filter(Boolean) as string[];
+  return set.length ? { reason: 'host namespaces', detail: set.join(', ') } : undefined;
+};
+
+const hostPathVolumes: Check = (_meta, spec) => {
+  const names = (spec.volumes ?? []).filter((v) => v.hostPath !== undefined && v.hostPath !== null).map((v) => v.name ?? '');
+  return names.length ? { reason: 'hostPath volumes', detail: `${pluralize('volume', 'volumes', names.length)} ${quoted(names)}` } : undefined;
+};
+
+const hostPorts: Check = (_meta, spec) => {
+  const names: string[] = [];
+  const ports: number[] = [];
+  for (const c of allContainers(spec)) {
+    const used = (c.ports ?? []).map((p) => p.hostPort ?? 0).filter((p) => p !== 0);
+    if (used.length) {
+      names.push(c.name ?? '');
+      ports.push(...used);
+    }
+  }
+  if (!names.length) return undefined;
+  const p = unique(ports);
+  return { reason: 'hostPort', detail: `${containersPhrase(names)} ${pluralize('uses', 'use', names.length)} ${pluralize('hostPort', 'hostPorts', p.length)} ${p.join(', ')}` };
+};
+
+const privileged: Check = (_meta, spec) => {
+  const names = allContainers(spec).filter((c) => c.securityContext?.privileged === true).map((c) => c.name ?? '');
+  return names.length ? { reason: 'privileged', detail: `${containersPhrase(names)} must not set securityContext.privileged=true` } : undefined;
+};
+
+const procMount: Check = (_meta, spec) => {
+  const names: string[] = [];
+  const values: string[] = [];
+  for (const c of allContainers(spec)) {
+    const m = c.securityContext?.procMount;
+    if (m !== undefined && m !== 'Default') {
+      names.push(c.name ?? '');
+      values.push(m);
+    }
+  }
+  if (!names.length) return undefined;
+  return { reason: 'procMount', detail: `${containersPhrase(names)} must not set securityContext.procMount to ${quoted(unique(values))}` };
+};
+
+const seLinuxOptions: Check = (_meta, spec) => {
+  const types: string[] = [];
+  const users: string[] = [];
+  const roles: string[] = [];
+  let pod = false;
+  const names: string[] = [];
+  const visit = (o: { type?: string; user?: string; role?: string } | undefined): boolean => {
+    if (!o) return false;
+    let bad = false;
+    if (!SELINUX_TYPES.has(o.type ?? '')) (types.push(o.type!), (bad = true));
+    if (o.user) (users.push(o.user), (bad = true));
+    if (o.role) (roles.push(o.role), (bad = true));
+    return bad;
+  };
+  if (visit(spec.securityContext?.seLinuxOptions)) pod = true;
+  for (const c of allContainers(spec)) if (visit(c.securityContext?.seLinuxOptions)) names.push(c.name ?? '');
+  if (!pod && !names.length) return undefined;
+  const setters = [pod ? 'pod' : '', names.length ? containersPhrase(names) : ''].filter(Boolean).join(' and ');
+  const what = [types.length && `type ${quoted(unique(types))}`, users.length && `user ${quoted(unique(users))}`, roles.length && `role ${quoted(unique(roles))}`].filter(Boolean).join('; ');
+  return { reason: 'seLinuxOptions', detail: `${setters} set forbidden securityContext.seLinuxOptions: ${what}` };
+};
+
+const seccompProfileBaseline: Check = (_meta, spec) => {
+  const bad: string[] = [];
+  if (spec.securityContext?.seccompProfile?.type === 'Unconfined') bad.push('pod must not set securityContext.seccompProfile.type to "Unconfined"');
+  const names = allContainers(spec).filter((c) => c.securityContext?.seccompProfile?.type === 'Unconfined').map((c) => c.name ?? '');
+  if (names.length) bad.push(`${containersPhrase(names)} must not set securityContext.seccompProfile.type to "Unconfined"`);
+  return bad.length ? { reason: 'seccompProfile', detail: bad.join('; ') } : undefined;
+};
+
+const sysctls: Check = (_meta, spec) => {
+  const bad = (spec.securityContext?.sysctls ?? []).map((s) => s.name ?? '').filter((n) => !SAFE_SYSCTLS.has(n));
+  return bad.length ? { reason: 'forbidden sysctls', detail: bad.join(', ') } : undefined;
+};
+
+const windowsHostProcess: Check = (_meta, spec) => {
+  const pod = spec.securityContext?.windowsOptions?.hostProcess === true;
+  const names = allContainers(spec).filter((c) => c.securityContext?.windowsOptions?.hostProcess === true).map((c) => c.name ?? '');
+  if (!pod && !names.length) return undefined;
+  const setters = [pod ? 'pod' : '', names.length ? containersPhrase(names) : ''].filter(Boolean).join(' and ');
+  return { reason: 'hostProcess', detail: `${setters} must not set securityContext.windowsOptions.hostProcess=true` };
+};
+
+/** Baseline checks by ID (upstream's IDs; the restricted level overrides some of them). */
+export const BASELINE_CHECKS: [string, Check][] = [
+  ['appArmorProfile', appArmorProfile],
+  ['capabilities_baseline', capabilitiesBaseline],
+  ['hostNamespaces', hostNamespaces],
+  ['hostPathVolumes', hostPathVolumes],
+  ['hostPorts', hostPorts],
+  ['privileged', privileged],
+  ['procMount', procMount],
+  ['seLinuxOptions', seLinuxOptions],
+  ['seccompProfile_baseline', seccompProfileBaseline],
+  ['sysctls', sysctls],
+  ['windowsHostProcess', windowsHostProcess],
+];
