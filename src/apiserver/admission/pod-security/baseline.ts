@@ -91,11 +91,11 @@ const seLinuxOptions: Check = (_meta, spec) => {
   const names: string[] = [];
   const visit = (o: { type?: string; user?: string; role?: string } | undefined): boolean => {
     if (!o) return false;
-    let bad = false;
-    if (!SELINUX_TYPES.has(o.type ?? '')) (types.push(o.type!), (bad = true));
-    if (o.user) (users.push(o.user), (bad = true));
-    if (o.role) (roles.push(o.role), (bad = true));
-    return bad;
+    const badType = !SELINUX_TYPES.has(o.type ?? '');
+    if (badType) types.push(o.type!);
+    if (o.user) users.push(o.user);
+    if (o.role) roles.push(o.role);
+    return badType || !!o.user || !!o.role;
   };
   if (visit(spec.securityContext?.seLinuxOptions)) pod = true;
   for (const c of allContainers(spec)) if (visit(c.securityContext?.seLinuxOptions)) names.push(c.name ?? '');
