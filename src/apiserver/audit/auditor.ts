@@ -98,7 +98,9 @@ export class Auditor {
         if (body !== undefined) ev.requestObject = body;
       }
       if (chunks) {
-        const body = jsonOf(Buffer.concat(chunks), String(res.getHeader('content-type') ?? ''));
+        // writeHead(code, headers) leaves getHeader empty: then the body itself tells.
+        const ct = res.getHeader('content-type');
+        const body = jsonOf(Buffer.concat(chunks), ct === undefined ? undefined : String(ct));
         if (body !== undefined) ev.responseObject = body;
       }
       emit(ev, 'ResponseComplete');
@@ -148,7 +150,9 @@ function captureResponse(res: ServerResponse): Buffer[] {
 }
 
 function jsonOf(buf: Buffer | undefined, contentType: string | undefined): unknown {
-  if (!buf || !buf.length || !/json/.test(contentType ?? 'application/json')) return undefined;
+  if (!buf || !buf.length || (contentType !== undefined && !/json/.test(contentType))) return undefined;
+  const first = buf.find((c) => c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09);
+  if (first !== 0x7b && first !== 0x5b) return undefined;
   try {
     return JSON.parse(buf.toString('utf8'));
   } catch {

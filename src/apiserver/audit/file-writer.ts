@@ -22,7 +22,6 @@ export interface AuditFileOptions {
 
 export class AuditFileWriter {
   private pending: string[] = [];
-  private pendingBytes = 0;
   private flushing: Promise<void> | undefined;
   private fh: FileHandle | undefined;
   private size = 0;
@@ -41,7 +40,6 @@ export class AuditFileWriter {
       return;
     }
     this.pending.push(line);
-    this.pendingBytes += line.length + 1;
     if (!this.flushing) this.flushing = new Promise((r) => setImmediate(r)).then(() => this.flushLoop());
   }
 
@@ -63,7 +61,6 @@ export class AuditFileWriter {
         const batch = this.pending.join('\n') + '\n';
         const n = this.pending.length;
         this.pending = [];
-        this.pendingBytes = 0;
         try {
           await this.append(batch);
         } catch (e) {
