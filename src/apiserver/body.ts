@@ -13,6 +13,23 @@ export function rawBody(req: IncomingMessage): Buffer | undefined {
   return rawBodies.get(req);
 }
 
+/** Requests whose decoded object the audit log wants (level Request and above). */
+const wantObject = new WeakSet<IncomingMessage>();
+const decoded = new WeakMap<IncomingMessage, { name?: string; json?: string }>();
+
+export function wantRequestObject(req: IncomingMessage): void {
+  wantObject.add(req);
+}
+
+/** Called with the decoded request object (any wire format): its name, and a snapshot if wanted. */
+export function noteRequestObject(req: IncomingMessage, obj: { metadata?: { name?: string } }): void {
+  decoded.set(req, { name: obj.metadata?.name, json: wantObject.has(req) ? JSON.stringify(obj) : undefined });
+}
+
+export function requestObjectOf(req: IncomingMessage): { name?: string; json?: string } | undefined {
+  return decoded.get(req);
+}
+
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > limit) {

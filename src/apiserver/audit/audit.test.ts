@@ -10,7 +10,7 @@ import type { AuditAttributes } from './policy.js';
 import { AuditFileWriter } from './file-writer.js';
 import { Auditor } from './auditor.js';
 import { parseRequestInfo } from '../request-info.js';
-import { readBody } from '../body.js';
+import { noteRequestObject, readBody } from '../body.js';
 import { StatusError } from '../../api/errors.js';
 
 const attrs = (o: Partial<AuditAttributes> = {}): AuditAttributes => ({ user: { name: 'alice', groups: ['dev', 'system:authenticated'] }, verb: 'get', isResourceRequest: true, path: '/api/v1/namespaces/a/pods/p', group: '', resource: 'pods', subresource: '', namespace: 'a', name: 'p', ...o });
@@ -106,6 +106,8 @@ test('auditor: events with user, objectRef, responseStatus; RequestReceived only
       const url = new URL(req.url!, 'http://x');
       rec.target(parseRequestInfo(req.method!, url.pathname, url.searchParams), url.pathname);
       const body = await readBody(req);
+      // As the decoder does for every wire format.
+      noteRequestObject(req, JSON.parse(body.toString('utf8')) as { metadata?: { name?: string } });
       if (url.pathname.includes('forbidden')) {
         rec.failed(new StatusError(403, 'Forbidden', 'nope'));
         res.writeHead(403).end('{}');

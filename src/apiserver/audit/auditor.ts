@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StatusError } from '../../api/errors.js';
 import type { RequestInfo } from '../request-info.js';
 import type { UserInfo } from '../authn.js';
-import { rawBody } from '../body.js';
+import { rawBody, requestObjectOf, wantRequestObject } from '../body.js';
 import { evaluatePolicy, levelAtLeast } from './policy.js';
 import type { AuditLevel, AuditPolicy, AuditStage } from './policy.js';
 
@@ -82,6 +82,7 @@ export class Auditor {
       });
       level = d.level;
       omit = d.omitStages;
+      if (levelAtLeast(level, 'Request')) wantRequestObject(req);
       if (level === 'RequestResponse' && !(ri?.verb === 'watch')) chunks = captureResponse(res);
     };
 
@@ -94,7 +95,9 @@ export class Auditor {
       else if (code >= 400) ev.responseStatus = { metadata: {}, status: 'Failure', code };
       else ev.responseStatus = { metadata: {}, code };
       if (levelAtLeast(level!, 'Request')) {
-        const body = jsonOf(rawBody(req), req.headers['content-type']);
+        // The decoded object (any wire format), else a JSON body as sent (patches).
+        const snapshot = requestObjectOf(req)?.json;
+        const body = snapshot !== undefined ? JSON.parse(snapshot) : jsonOf(rawBody(req), req.headers['content-type']);
         if (body !== undefined) ev.requestObject = body;
       }
       if (chunks) {
@@ -125,7 +128,7 @@ function objectRef(ri: RequestInfo, req: IncomingMessage): Record<string, string
   if (ri.namespace) ref.namespace = ri.namespace;
   let name = ri.name;
   // A create names its object in the body (upstream fills objectRef from the request object).
-  if (!name && ri.verb === 'create') name = ((jsonOf(rawBody(req), req.headers['content-type']) as { metadata?: { name?: string } } | undefined)?.metadata?.name) ?? '';
+  if (!name && ri.verb === 'create') name = requestObjectOf(req)?.name ?? '';
   if (name) ref.name = name;
   if (ri.group) ref.apiGroup = ri.group;
   ref.apiVersion = ri.version;
