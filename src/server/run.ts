@@ -21,7 +21,7 @@ import { startServiceLb } from './service-lb.js';
 import { ensureServiceAccountKey } from './service-account-key.js';
 import type { ServerConfig } from './config.js';
 import { versionInfo } from './version.js';
-import { secretsEncryptionRoutes, setUpSecretsEncryption } from './secrets-encryption.js';
+import { encryptRemaining, secretsEncryptionRoutes, setUpSecretsEncryption } from './secrets-encryption.js';
 import { startAuditLog } from './audit-log.js';
 import { startCertificateReload } from './cert-reload.js';
 import { hardenServerFiles } from './file-modes.js';
@@ -61,7 +61,10 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   step(`datastore: SQLite at ${join(dbDir, 'state.db')} (revision ${await store.currentRevision()})`);
   const encryption = await setUpSecretsEncryption(cfg.dataDir, cfg.security.secretsEncryption, store, log.child('secrets-encryption'));
   const backend = encryption?.backend ?? store;
-  if (encryption?.enabled) step(`secrets encryption at rest on (${encryption.configPath})`);
+  if (encryption?.enabled) {
+    await encryptRemaining(encryption, log);
+    step(`secrets encryption at rest on (${encryption.configPath})`);
+  }
   const audit = await startAuditLog(cfg.security.audit, log.child('audit'));
   if (audit) step(`audit log: ${cfg.security.audit!.path}`);
 

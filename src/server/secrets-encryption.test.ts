@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryBackend } from '../storage/memory.js';
 import { silentLogger } from '../util/log.js';
-import { encryptionConfigPath, encryptionStatus, rotateKeys, setUpSecretsEncryption } from './secrets-encryption.js';
+import { encryptionConfigPath, encryptionStatus, encryptRemaining, rotateKeys, setUpSecretsEncryption } from './secrets-encryption.js';
 
 test('first start with the flag writes a 0600 EncryptionConfiguration; later starts reuse it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kts-enc-'));
@@ -49,4 +49,16 @@ test('rotate-keys: new key first, every Secret rewritten, old key dropped from t
   // A restart with the rotated file reads everything back.
   const again = (await setUpSecretsEncryption(dir, true, inner, silentLogger))!;
   assert.equal((await again.backend.get('/registry/secrets/ns/s3')).kv!.value, '{"i":3}');
+});
+
+test('turning encryption on encrypts the Secrets already stored in clear text', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kts-enc-'));
+  const inner = createMemoryBackend();
+  await inner.create('/registry/secrets/ns/old', '{"data":{"k":"b2xk"}}');
+  await inner.create('/registry/configmaps/ns/c', 'cm');
+  const se = (await setUpSecretsEncryption(dir, true, inner, silentLogger))!;
+  await encryptRemaining(se, silentLogger);
+  assert.ok((await inner.get('/registry/secrets/ns/old')).kv!.value.startsWith('k8s:enc:aescbc:v1:aescbckey:'));
+  assert.equal((await inner.get('/registry/configmaps/ns/c')).kv!.value, 'cm');
+  assert.equal((await se.backend.get('/registry/secrets/ns/old')).kv!.value, '{"data":{"k":"b2xk"}}');
 });

@@ -58,7 +58,18 @@ export async function setUpSecretsEncryption(dataDir: string, enabled: boolean, 
     providers = [{ identity: {} }, ...providers.filter((p) => !('identity' in p))];
   }
   const enc = new EncryptingBackend(backend, [SECRETS_PREFIX], new Transformer(providers), (m) => log.error(`secrets encryption: ${m}`));
-  return { backend: enc, enabled, stage: 'start', configPath: path };
+  const se: SecretsEncryption = { backend: enc, enabled, stage: 'start', configPath: path };
+  return se;
+}
+
+/**
+ * With encryption on, rewrites what is not yet written with the current key: Secrets stored before
+ * encryption was turned on, or left by a rotation that was interrupted. Runs once per start.
+ */
+export async function encryptRemaining(se: SecretsEncryption, log: Logger): Promise<void> {
+  if (!se.enabled) return;
+  const r = await reencryptPrefix(se.backend, SECRETS_PREFIX);
+  if (r.rewritten) log.info(`secrets encryption: encrypted ${r.rewritten} secrets stored without the current key`);
 }
 
 async function writeConfig(path: string, cfg: EncryptionConfiguration): Promise<void> {

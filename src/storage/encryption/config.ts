@@ -3,6 +3,7 @@
 // first provider of a resource encrypts; every provider is tried when reading, so values written
 // under an older key stay readable while keys rotate.
 import { randomBytes } from 'node:crypto';
+import { parse as parseYaml } from 'yaml';
 
 export interface ProviderKey { name: string; secret: string }
 export type Provider = { aescbc: { keys: ProviderKey[] } } | { aesgcm: { keys: ProviderKey[] } } | { identity: Record<string, never> };
@@ -17,16 +18,16 @@ export class EncryptionConfigError extends Error {}
 
 const SUPPORTED_RESOURCES = new Set(['secrets']);
 
-/** Validates a parsed configuration; errors name the field, as upstream's validation does. */
+/** Parses (JSON or YAML, as upstream reads it) and validates; errors name the field. */
 export function parseEncryptionConfig(text: string): EncryptionConfiguration {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = parseYaml(text);
   } catch (e) {
-    throw new EncryptionConfigError(`encryption configuration is not valid JSON: ${(e as Error).message}`);
+    throw new EncryptionConfigError(`encryption configuration is not valid JSON or YAML: ${(e as Error).message}`);
   }
   const o = raw as Record<string, unknown>;
-  if (!o || typeof o !== 'object') throw new EncryptionConfigError('encryption configuration must be an object');
+  if (!o || typeof o !== 'object' || Array.isArray(o)) throw new EncryptionConfigError('encryption configuration must be an object');
   if (o.kind !== 'EncryptionConfiguration') throw new EncryptionConfigError(`kind: Unsupported value: ${JSON.stringify(o.kind)}: supported values: "EncryptionConfiguration"`);
   if (o.apiVersion !== 'apiserver.config.k8s.io/v1') throw new EncryptionConfigError(`apiVersion: Unsupported value: ${JSON.stringify(o.apiVersion)}: supported values: "apiserver.config.k8s.io/v1"`);
   if (!Array.isArray(o.resources) || o.resources.length === 0) throw new EncryptionConfigError('resources: Required value: at least one resource list is required');

@@ -52,7 +52,10 @@ test('config validation names the field', () => {
   assert.throws(bad((c) => ((c.resources as { resources: string[] }[])[0]!.resources = ['configmaps'])), /resources\[0\]\.resources\[0\]: Unsupported value: "configmaps"/);
   assert.throws(bad((c) => ((c.resources as { providers: unknown[] }[])[0]!.providers[0] = { aescbc: { keys: [{ name: 'k', secret: 'c2hvcnQ=' }] } })), /providers\[0\]\.aescbc\.keys\[0\]\.secret: Invalid value.*got 5/);
   assert.throws(bad((c) => ((c.resources as { providers: unknown[] }[])[0]!.providers[0] = { kms: {} })), /Unsupported value/);
-  assert.throws(() => parseEncryptionConfig('not json'), EncryptionConfigError);
+  assert.throws(() => parseEncryptionConfig('{not json'), EncryptionConfigError);
+  assert.throws(() => parseEncryptionConfig('just text'), /must be an object/);
+  const yaml = `kind: EncryptionConfiguration\napiVersion: apiserver.config.k8s.io/v1\nresources:\n- resources: [secrets]\n  providers:\n  - aesgcm:\n      keys: [{name: k, secret: ${newKeySecret()}}]\n`;
+  assert.equal(providersFor(parseEncryptionConfig(yaml), 'secrets')?.length, 1);
 });
 
 test('the backend stores ciphertext for covered keys only and hands back plain values everywhere', async () => {
