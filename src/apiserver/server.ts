@@ -160,13 +160,17 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'https://kts');
+    const audit = cfg.audit?.begin(req, socket);
     void (async () => {
       const user = await authenticateRequest(req, cfg.tokens, saTokens);
-      if (!user) throw unauthorized();
+      audit?.authenticated(user);
       const ri = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+      audit?.target(ri, url.pathname);
+      if (!user) throw unauthorized();
       if (!isPodStreamRequest(ri) || ri.subresource === 'log') throw new StatusError(400, 'BadRequest', 'upgrade requests are served only for pods/exec, pods/attach and pods/portforward');
       await upgradePodStream(req, socket, head, ri, url.searchParams, streamDeps);
     })().catch((err) => {
+      audit?.failed(err);
       if (!(err instanceof StatusError)) log.error(`upgrade ${req.method} ${url.pathname}: ${(err as Error)?.stack ?? err}`);
       writeUpgradeError(socket, err);
     });

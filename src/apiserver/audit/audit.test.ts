@@ -148,3 +148,31 @@ test('auditor: events with user, objectRef, responseStatus; RequestReceived only
   assert.equal(denied!.requestObject, undefined);
   assert.deepEqual(denied!.responseStatus, { metadata: {}, status: 'Failure', message: 'nope', reason: 'Forbidden', code: 403 });
 });
+
+test('auditor: upgraded requests (exec) are recorded when the stream closes, with code 101', async () => {
+  const lines: string[] = [];
+  const auditor = new Auditor(DEFAULT_POLICY, { write: (l) => lines.push(l) });
+  const server = createServer();
+  server.on('upgrade', (req, socket) => {
+    const rec = auditor.begin(req, socket);
+    rec.authenticated({ name: 'carol', groups: [] });
+    const url = new URL(req.url!, 'http://x');
+    rec.target(parseRequestInfo(req.method!, url.pathname, url.searchParams), url.pathname);
+    socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n');
+    socket.end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/api/v1/namespaces/ns/pods/p/exec?command=sh', method: 'POST', headers: { Connection: 'Upgrade', Upgrade: 'x' } });
+    req.on('upgrade', (_res, sock) => sock.on('close', () => resolve()).resume());
+    req.end();
+  });
+  await new Promise((r) => setTimeout(r, 50));
+  server.close();
+  const ev = JSON.parse(lines.at(-1)!) as { verb: string; objectRef: unknown; responseStatus: unknown; user: { username: string } };
+  assert.equal(ev.verb, 'create');
+  assert.deepEqual(ev.objectRef, { resource: 'pods', namespace: 'ns', name: 'p', apiVersion: 'v1', subresource: 'exec' });
+  assert.deepEqual(ev.responseStatus, { metadata: {}, code: 101 });
+  assert.equal(ev.user.username, 'carol');
+});

@@ -4,6 +4,7 @@
 // response closes. Request and response bodies are captured only when the level asks for them.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { StatusError } from '../../api/errors.js';
 import type { RequestInfo } from '../request-info.js';
 import type { UserInfo } from '../authn.js';
@@ -32,7 +33,12 @@ export class Auditor {
     private readonly sink: AuditSink,
   ) {}
 
-  begin(req: IncomingMessage, res: ServerResponse): AuditRecord {
+  /**
+   * Opens the record of one request. `res` is its response, or for an upgraded request (exec,
+   * attach, port-forward) its socket: the event is written when the stream ends, with code 101.
+   */
+  begin(req: IncomingMessage, res: ServerResponse | Duplex): AuditRecord {
+    const response = 'writeHead' in res ? (res as ServerResponse) : undefined;
     const received = new Date();
     const auditID = randomUUID();
     let user: UserInfo | undefined;
@@ -83,14 +89,14 @@ export class Auditor {
       level = d.level;
       omit = d.omitStages;
       if (levelAtLeast(level, 'Request')) wantRequestObject(req);
-      if (level === 'RequestResponse' && !(ri?.verb === 'watch')) chunks = captureResponse(res);
+      if (level === 'RequestResponse' && response && !(ri?.verb === 'watch')) chunks = captureResponse(response);
     };
 
     res.once('close', () => {
       if (level === undefined) decide();
       if (level === 'None' || omit.includes('ResponseComplete')) return;
       const ev = base('ResponseComplete');
-      const code = res.statusCode;
+      const code = response ? response.statusCode : error instanceof StatusError ? error.code : error ? 500 : 101;
       if (error instanceof StatusError) ev.responseStatus = { metadata: {}, status: 'Failure', message: error.message, reason: error.reason, code };
       else if (code >= 400) ev.responseStatus = { metadata: {}, status: 'Failure', code };
       else ev.responseStatus = { metadata: {}, code };
@@ -102,7 +108,7 @@ export class Auditor {
       }
       if (chunks) {
         // writeHead(code, headers) leaves getHeader empty: then the body itself tells.
-        const ct = res.getHeader('content-type');
+        const ct = response?.getHeader('content-type');
         const body = jsonOf(Buffer.concat(chunks), ct === undefined ? undefined : String(ct));
         if (body !== undefined) ev.responseObject = body;
       }
