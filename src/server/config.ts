@@ -31,8 +31,8 @@ export interface ServerConfig {
   dns: { port?: number; clusterIp: string; domain: string; resolvConf: string };
   /** The in-process node agent (absent with --disable-agent). */
   agent?: NodeAgentConfig;
-  /** Secrets encryption at rest and the audit log. */
-  security: SecurityConfig;
+  /** Secrets encryption at rest and the audit log (absent: both off). */
+  security?: SecurityConfig;
 }
 
 export function defaultDataDir(): string {

@@ -59,14 +59,14 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   mkdirSync(dbDir, { recursive: true, mode: 0o700 });
   const store = await openSqliteBackend(dbDir, { signal });
   step(`datastore: SQLite at ${join(dbDir, 'state.db')} (revision ${await store.currentRevision()})`);
-  const encryption = await setUpSecretsEncryption(cfg.dataDir, cfg.security.secretsEncryption, store, log.child('secrets-encryption'));
+  const encryption = await setUpSecretsEncryption(cfg.dataDir, cfg.security?.secretsEncryption ?? false, store, log.child('secrets-encryption'));
   const backend = encryption?.backend ?? store;
   if (encryption?.enabled) {
     await encryptRemaining(encryption, log);
     step(`secrets encryption at rest on (${encryption.configPath})`);
   }
-  const audit = await startAuditLog(cfg.security.audit, log.child('audit'));
-  if (audit) step(`audit log: ${cfg.security.audit!.path}`);
+  const audit = await startAuditLog(cfg.security?.audit, log.child('audit'));
+  if (audit) step(`audit log: ${cfg.security!.audit!.path}`);
 
   const api = await startApiServer(
     {
