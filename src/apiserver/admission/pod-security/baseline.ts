@@ -1,7 +1,7 @@
 // The Pod Security Standards' baseline checks (upstream's policy/check_*.go, latest version),
 // each returning what it found or undefined. Ordered by check ID, as upstream evaluates them.
 import type { PodMetaView, PodSpecView, Violation } from './pod-view.js';
-import { allContainers, containersPhrase, pluralize, quoted, unique } from './pod-view.js';
+import { allContainers, containersPhrase, pluralize, quoted, setters, sortedSet } from './pod-view.js';
 
 const BASELINE_CAPABILITIES = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT']);
 const SAFE_SYSCTLS = new Set(['kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_local_reserved_ports', 'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes']);
@@ -10,19 +10,27 @@ const SELINUX_TYPES = new Set(['', 'container_t', 'container_init_t', 'container
 export type Check = (meta: PodMetaView, spec: PodSpecView) => Violation | undefined;
 
 const appArmorProfile: Check = (meta, spec) => {
-  const bad: string[] = [];
-  const badProfile = (t: string | undefined) => t !== undefined && t !== 'RuntimeDefault' && t !== 'Localhost';
-  if (badProfile(spec.securityContext?.appArmorProfile?.type)) bad.push(`pod must not set securityContext.appArmorProfile.type to "${spec.securityContext!.appArmorProfile!.type}"`);
+  const ok = (t: string | undefined) => t === 'RuntimeDefault' || t === 'Localhost';
+  const values: string[] = [];
+  const podType = spec.securityContext?.appArmorProfile ? spec.securityContext.appArmorProfile.type : undefined;
+  const pod = !!spec.securityContext?.appArmorProfile && !ok(podType);
+  if (pod) values.push(podType ?? '');
+  const names: string[] = [];
   for (const c of allContainers(spec)) {
-    const t = c.securityContext?.appArmorProfile?.type;
-    if (badProfile(t)) bad.push(`container "${c.name}" must not set securityContext.appArmorProfile.type to "${t}"`);
+    const p = c.securityContext?.appArmorProfile;
+    if (p && !ok(p.type)) {
+      names.push(c.name ?? '');
+      values.push(p.type ?? '');
+    }
   }
+  const annotations: string[] = [];
   for (const [k, v] of Object.entries(meta.annotations ?? {})) {
-    if (!k.startsWith('container.apparmor.security.beta.kubernetes.io/')) continue;
-    if (v !== 'runtime/default' && !v.startsWith('localhost/')) bad.push(`${k}="${v}"`);
+    if (k.startsWith('container.apparmor.security.beta.kubernetes.io/') && v !== '' && v !== 'runtime/default' && !v.startsWith('localhost/')) annotations.push(`${k}=${JSON.stringify(v)}`);
   }
-  if (!bad.length) return undefined;
-  return { reason: pluralize('forbidden AppArmor profile', 'forbidden AppArmor profiles', bad.length), detail: bad.join(', ') };
+  if (!pod && !names.length && !annotations.length) return undefined;
+  const all = [...sortedSet(values), ...annotations.sort()];
+  const who = setters(pod, names, annotations.length ? [pluralize('annotation', 'annotations', annotations.length)] : []);
+  return { reason: pluralize('forbidden AppArmor profile', 'forbidden AppArmor profiles', all.length), detail: `${who} must not set AppArmor profile type to ${quoted(all)}` };
 };
 
 const capabilitiesBaseline: Check = (_meta, spec) => {
@@ -36,7 +44,7 @@ const capabilitiesBaseline: Check = (_meta, spec) => {
     }
   }
   if (!names.length) return undefined;
-  return { reason: 'non-default capabilities', detail: `${containersPhrase(names)} must not include ${quoted(unique(caps))} in securityContext.capabilities.add` };
+  return { reason: 'non-default capabilities', detail: `${containersPhrase(names)} must not include ${quoted(sortedSet(caps))} in securityContext.capabilities.add` };
 };
 
 const hostNamespaces: Check = (_meta, spec) => {
@@ -51,16 +59,16 @@ const hostPathVolumes: Check = (_meta, spec) => {
 
 const hostPorts: Check = (_meta, spec) => {
   const names: string[] = [];
-  const ports: number[] = [];
+  const ports: string[] = [];
   for (const c of allContainers(spec)) {
     const used = (c.ports ?? []).map((p) => p.hostPort ?? 0).filter((p) => p !== 0);
     if (used.length) {
       names.push(c.name ?? '');
-      ports.push(...used);
+      ports.push(...used.map(String));
     }
   }
   if (!names.length) return undefined;
-  const p = unique(ports);
+  const p = sortedSet(ports);
   return { reason: 'hostPort', detail: `${containersPhrase(names)} ${pluralize('uses', 'use', names.length)} ${pluralize('hostPort', 'hostPorts', p.length)} ${p.join(', ')}` };
 };
 
@@ -80,37 +88,34 @@ const procMount: Check = (_meta, spec) => {
     }
   }
   if (!names.length) return undefined;
-  return { reason: 'procMount', detail: `${containersPhrase(names)} must not set securityContext.procMount to ${quoted(unique(values))}` };
+  return { reason: 'procMount', detail: `${containersPhrase(names)} must not set securityContext.procMount to ${quoted(sortedSet(values))}` };
 };
 
 const seLinuxOptions: Check = (_meta, spec) => {
   const types: string[] = [];
-  const users: string[] = [];
-  const roles: string[] = [];
-  let pod = false;
-  const names: string[] = [];
+  let user = false;
+  let role = false;
   const visit = (o: { type?: string; user?: string; role?: string } | undefined): boolean => {
     if (!o) return false;
     const badType = !SELINUX_TYPES.has(o.type ?? '');
     if (badType) types.push(o.type!);
-    if (o.user) users.push(o.user);
-    if (o.role) roles.push(o.role);
+    if (o.user) user = true;
+    if (o.role) role = true;
     return badType || !!o.user || !!o.role;
   };
-  if (visit(spec.securityContext?.seLinuxOptions)) pod = true;
-  for (const c of allContainers(spec)) if (visit(c.securityContext?.seLinuxOptions)) names.push(c.name ?? '');
+  const pod = visit(spec.securityContext?.seLinuxOptions);
+  const names = allContainers(spec).filter((c) => visit(c.securityContext?.seLinuxOptions)).map((c) => c.name ?? '');
   if (!pod && !names.length) return undefined;
-  const setters = [pod ? 'pod' : '', names.length ? containersPhrase(names) : ''].filter(Boolean).join(' and ');
-  const what = [types.length && `type ${quoted(unique(types))}`, users.length && `user ${quoted(unique(users))}`, roles.length && `role ${quoted(unique(roles))}`].filter(Boolean).join('; ');
-  return { reason: 'seLinuxOptions', detail: `${setters} set forbidden securityContext.seLinuxOptions: ${what}` };
+  const t = sortedSet(types);
+  const what = [...(t.length ? [`${pluralize('type', 'types', t.length)} ${quoted(t)}`] : []), ...(user ? ['user may not be set'] : []), ...(role ? ['role may not be set'] : [])];
+  return { reason: 'seLinuxOptions', detail: `${setters(pod, names)} set forbidden securityContext.seLinuxOptions: ${what.join('; ')}` };
 };
 
 const seccompProfileBaseline: Check = (_meta, spec) => {
-  const bad: string[] = [];
-  if (spec.securityContext?.seccompProfile?.type === 'Unconfined') bad.push('pod must not set securityContext.seccompProfile.type to "Unconfined"');
+  const pod = spec.securityContext?.seccompProfile?.type === 'Unconfined';
   const names = allContainers(spec).filter((c) => c.securityContext?.seccompProfile?.type === 'Unconfined').map((c) => c.name ?? '');
-  if (names.length) bad.push(`${containersPhrase(names)} must not set securityContext.seccompProfile.type to "Unconfined"`);
-  return bad.length ? { reason: 'seccompProfile', detail: bad.join('; ') } : undefined;
+  if (!pod && !names.length) return undefined;
+  return { reason: 'seccompProfile', detail: `${setters(pod, names)} must not set securityContext.seccompProfile.type to "Unconfined"` };
 };
 
 const sysctls: Check = (_meta, spec) => {
@@ -122,8 +127,7 @@ const windowsHostProcess: Check = (_meta, spec) => {
   const pod = spec.securityContext?.windowsOptions?.hostProcess === true;
   const names = allContainers(spec).filter((c) => c.securityContext?.windowsOptions?.hostProcess === true).map((c) => c.name ?? '');
   if (!pod && !names.length) return undefined;
-  const setters = [pod ? 'pod' : '', names.length ? containersPhrase(names) : ''].filter(Boolean).join(' and ');
-  return { reason: 'hostProcess', detail: `${setters} must not set securityContext.windowsOptions.hostProcess=true` };
+  return { reason: 'hostProcess', detail: `${setters(pod, names)} must not set securityContext.windowsOptions.hostProcess=true` };
 };
 
 /** Baseline checks by ID (upstream's IDs; the restricted level overrides some of them). */

@@ -61,6 +61,12 @@ export function containersPhrase(names: string[]): string {
   return `${pluralize('container', 'containers', names.length)} ${quoted(names)}`;
 }
 
-export function unique<T>(xs: T[]): T[] {
-  return [...new Set(xs)];
+/** Distinct values in sorted order (upstream collects them in sets and lists them sorted). */
+export function sortedSet(xs: string[]): string[] {
+  return [...new Set(xs)].sort();
+}
+
+/** `pod and containers "a", "b"`: who set a forbidden value. */
+export function setters(pod: boolean, containers: string[], more: string[] = []): string {
+  return [...(pod ? ['pod'] : []), ...(containers.length ? [containersPhrase(containers)] : []), ...more].join(' and ');
 }

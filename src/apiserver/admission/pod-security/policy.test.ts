@@ -29,8 +29,8 @@ test('baseline checks: privileged, host namespaces, hostPath, hostPort, capabili
   };
   assert.equal(
     msg('baseline', spec, { 'container.apparmor.security.beta.kubernetes.io/a': 'unconfined' }),
-    'forbidden AppArmor profile (container.apparmor.security.beta.kubernetes.io/a="unconfined"), ' +
-      'non-default capabilities (containers "a", "b" must not include "SYS_ADMIN", "NET_ADMIN" in securityContext.capabilities.add), ' +
+    'forbidden AppArmor profile (annotation must not set AppArmor profile type to "container.apparmor.security.beta.kubernetes.io/a="unconfined""), ' +
+      'non-default capabilities (containers "a", "b" must not include "NET_ADMIN", "SYS_ADMIN" in securityContext.capabilities.add), ' +
       'host namespaces (hostNetwork=true, hostPID=true), hostPath volumes (volume "h"), ' +
       'hostPort (containers "a", "b" use hostPorts 80, 8080), ' +
       'privileged (containers "i", "a" must not set securityContext.privileged=true), ' +
@@ -65,4 +65,23 @@ test('namespace labels: defaults, versions, and invalid values (enforce falls ba
   const bad = namespacePolicy({ 'pod-security.kubernetes.io/enforce': 'strict', 'pod-security.kubernetes.io/warn-version': '1.30' });
   assert.equal(bad.policy.enforce.level, 'restricted');
   assert.deepEqual(bad.errors.map((e) => e.label), ['pod-security.kubernetes.io/enforce', 'pod-security.kubernetes.io/warn-version']);
+});
+
+test('setters read "pod and containers", values are listed sorted, explicit bad values come before missing ones', () => {
+  const spec: PodSpecView = {
+    securityContext: { seLinuxOptions: { type: 'foo', user: 'u' }, appArmorProfile: { type: 'Unconfined' } },
+    containers: [
+      { name: 'a', securityContext: { seLinuxOptions: { type: 'bar', role: 'r' }, appArmorProfile: { type: 'Unconfined' }, procMount: 'Unmasked', seccompProfile: { type: 'Unconfined' } } },
+      { name: 'b', ports: [{ hostPort: 9000 }, { hostPort: 443 }] },
+    ],
+  };
+  const out = msg('baseline', spec);
+  assert.match(out, /forbidden AppArmor profile \(pod and container "a" must not set AppArmor profile type to "Unconfined"\)/);
+  assert.match(out, /hostPort \(container "b" uses hostPorts 443, 9000\)/);
+  assert.match(out, /seLinuxOptions \(pod and container "a" set forbidden securityContext\.seLinuxOptions: types "bar", "foo"; user may not be set; role may not be set\)/);
+  assert.match(out, /seccompProfile \(container "a" must not set securityContext\.seccompProfile\.type to "Unconfined"\)/);
+  const r = msg('restricted', { securityContext: { runAsNonRoot: false }, containers: [{ name: 'x' }, { name: 'y', securityContext: { runAsNonRoot: false, seccompProfile: { type: 'Unconfined' } } }] });
+  assert.match(r, /runAsNonRoot != true \(pod and container "y" must not set securityContext\.runAsNonRoot=false\)/);
+  assert.match(r, /seccompProfile \(container "y" must not set securityContext\.seccompProfile\.type to "Unconfined"\)$/);
+  assert.match(msg('restricted', { volumes: [{ name: 'w' }], containers: restrictedOk() }), /^restricted volume types \(volume "w" uses restricted volume type "unknown"\)$/);
 });

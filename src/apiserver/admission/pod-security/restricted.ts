@@ -1,7 +1,7 @@
 // The Pod Security Standards' restricted checks (upstream's policy/check_*.go, latest version),
 // evaluated after the baseline checks they do not override. Ordered by check ID.
 import type { Check } from './baseline.js';
-import { allContainers, containersPhrase, pluralize, quoted, unique } from './pod-view.js';
+import { allContainers, containersPhrase, pluralize, quoted, setters, sortedSet } from './pod-view.js';
 import type { PodSpecView } from './pod-view.js';
 
 const ALLOWED_VOLUME_TYPES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
@@ -30,7 +30,7 @@ const capabilitiesRestricted: Check = (_meta, spec) => {
   }
   const details: string[] = [];
   if (missingDrop.length) details.push(`${containersPhrase(missingDrop)} must set securityContext.capabilities.drop=["ALL"]`);
-  if (adding.length) details.push(`${containersPhrase(adding)} must not include ${quoted(unique(added))} in securityContext.capabilities.add`);
+  if (adding.length) details.push(`${containersPhrase(adding)} must not include ${quoted(sortedSet(added))} in securityContext.capabilities.add`);
   return details.length ? { reason: 'unrestricted capabilities', detail: details.join('; ') } : undefined;
 };
 
@@ -39,59 +39,60 @@ const restrictedVolumes: Check = (_meta, spec) => {
   const types: string[] = [];
   for (const v of spec.volumes ?? []) {
     const type = Object.keys(v).find((k) => k !== 'name' && v[k] !== undefined && v[k] !== null);
-    if (type && !ALLOWED_VOLUME_TYPES.has(type)) {
+    if (!type || !ALLOWED_VOLUME_TYPES.has(type)) {
       names.push(v.name ?? '');
-      types.push(type);
+      types.push(type ?? 'unknown');
     }
   }
   if (!names.length) return undefined;
-  const t = unique(types);
+  const t = sortedSet(types);
   return { reason: 'restricted volume types', detail: `${pluralize('volume', 'volumes', names.length)} ${quoted(names)} ${pluralize('uses', 'use', names.length)} ${pluralize('restricted volume type', 'restricted volume types', t.length)} ${quoted(t)}` };
 };
 
+// runAsNonRoot, runAsUser and seccompProfile name explicit bad values first; only when there are
+// none do they ask for the setting (upstream's order).
 const runAsNonRoot: Check = (_meta, spec) => {
-  const pod = spec.securityContext?.runAsNonRoot;
-  const details: string[] = [];
-  if (pod === false) details.push('pod must not set securityContext.runAsNonRoot=false');
+  const podValue = spec.securityContext?.runAsNonRoot;
   const explicit: string[] = [];
   const implicit: string[] = [];
   for (const c of allContainers(spec)) {
     const v = c.securityContext?.runAsNonRoot;
     if (v === false) explicit.push(c.name ?? '');
-    else if (v === undefined && pod !== true) implicit.push(c.name ?? '');
+    else if (v === undefined && podValue !== true) implicit.push(c.name ?? '');
   }
-  if (explicit.length) details.push(`${containersPhrase(explicit)} must not set securityContext.runAsNonRoot=false`);
-  if (implicit.length) details.push(`pod or ${containersPhrase(implicit)} must set securityContext.runAsNonRoot=true`);
-  return details.length ? { reason: 'runAsNonRoot != true', detail: details.join('; ') } : undefined;
+  if (podValue === false || explicit.length) return { reason: 'runAsNonRoot != true', detail: `${setters(podValue === false, explicit)} must not set securityContext.runAsNonRoot=false` };
+  if (implicit.length) return { reason: 'runAsNonRoot != true', detail: `pod or ${containersPhrase(implicit)} must set securityContext.runAsNonRoot=true` };
+  return undefined;
 };
 
 const runAsUser: Check = (_meta, spec) => {
-  const details: string[] = [];
-  if (spec.securityContext?.runAsUser === 0) details.push('pod must not set runAsUser=0');
+  const pod = spec.securityContext?.runAsUser === 0;
   const names = allContainers(spec).filter((c) => c.securityContext?.runAsUser === 0).map((c) => c.name ?? '');
-  if (names.length) details.push(`${containersPhrase(names)} must not set runAsUser=0`);
-  return details.length ? { reason: 'runAsUser=0', detail: details.join('; ') } : undefined;
+  if (!pod && !names.length) return undefined;
+  return { reason: 'runAsUser=0', detail: `${setters(pod, names)} must not set runAsUser=0` };
 };
 
 const seccompProfileRestricted: Check = (_meta, spec) => {
   if (isWindows(spec)) return undefined;
   const ok = (t: string | undefined) => t === 'RuntimeDefault' || t === 'Localhost';
-  const podType = spec.securityContext?.seccompProfile?.type;
-  const details: string[] = [];
-  if (podType !== undefined && !ok(podType)) details.push(`pod must not set securityContext.seccompProfile.type to "${podType}"`);
+  const podProfile = spec.securityContext?.seccompProfile;
+  const podBad = !!podProfile && !ok(podProfile.type);
+  const podSet = !!podProfile && ok(podProfile.type);
+  const values: string[] = podBad ? [podProfile!.type ?? ''] : [];
   const explicit: string[] = [];
-  const values: string[] = [];
   const implicit: string[] = [];
   for (const c of allContainers(spec)) {
-    const t = c.securityContext?.seccompProfile?.type;
-    if (t !== undefined && !ok(t)) {
-      explicit.push(c.name ?? '');
-      values.push(t);
-    } else if (t === undefined && !ok(podType)) implicit.push(c.name ?? '');
+    const p = c.securityContext?.seccompProfile;
+    if (p) {
+      if (!ok(p.type)) {
+        explicit.push(c.name ?? '');
+        values.push(p.type ?? '');
+      }
+    } else if (!podSet) implicit.push(c.name ?? '');
   }
-  if (explicit.length) details.push(`${containersPhrase(explicit)} must not set securityContext.seccompProfile.type to ${quoted(unique(values))}`);
-  if (implicit.length) details.push(`pod or ${containersPhrase(implicit)} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"`);
-  return details.length ? { reason: 'seccompProfile', detail: details.join('; ') } : undefined;
+  if (podBad || explicit.length) return { reason: 'seccompProfile', detail: `${setters(podBad, explicit)} must not set securityContext.seccompProfile.type to ${quoted(sortedSet(values))}` };
+  if (implicit.length) return { reason: 'seccompProfile', detail: `pod or ${containersPhrase(implicit)} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"` };
+  return undefined;
 };
 
 /** Restricted checks by ID, and the baseline checks each replaces. */
