@@ -67,9 +67,12 @@ test('namespaces: invalid labels are refused; tightening enforce warns about exi
   assert.equal(bad.body.message, 'Namespace "psa-bad" is invalid: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "strict": must be one of privileged, baseline, restricted');
   await call('POST', '/api/v1/namespaces', ns('psa-up', {}));
   await call('POST', '/api/v1/namespaces/psa-up/pods', pod('priv', { privileged: true }));
+  await call('POST', '/api/v1/namespaces/psa-up/pods', pod('priv2', { privileged: true }));
+  await call('POST', '/api/v1/namespaces/psa-up/pods', { ...pod('hostnet'), spec: { hostNetwork: true, containers: [{ name: 'c', image: 'nginx' }] } });
+  await call('POST', '/api/v1/namespaces/psa-up/pods', pod('fine'));
   const r = await call('PUT', '/api/v1/namespaces/psa-up', ns('psa-up', { 'pod-security.kubernetes.io/enforce': 'baseline' }));
   assert.equal(r.code, 200);
-  assert.deepEqual(r.warnings, ['existing pods in namespace "psa-up" violate the new PodSecurity enforce level "baseline:latest"', 'priv: privileged']);
+  assert.deepEqual(r.warnings, ['existing pods in namespace "psa-up" violate the new PodSecurity enforce level "baseline:latest"', 'hostnet: host namespaces', 'priv (and 1 other pod): privileged']);
   // Unlabelled namespaces are privileged: anything goes.
   assert.equal((await call('POST', '/api/v1/namespaces/default/pods', pod('anything', { privileged: true }))).code, 201);
 });

@@ -83,14 +83,19 @@ async function admitNamespace(req: AdmissionRequest, stores: Stores): Promise<vo
   // Existing pods are not touched; the new level is dry-run against them and reported.
   const name = req.obj.metadata.name ?? '';
   const pods = (await storeFor(stores, '', 'pods').list(name, {})).items;
-  const failing: string[] = [];
+  // Pods failing the same checks are reported together: `first (and N other pods): reasons`.
+  const groups = new Map<string, string[]>();
   for (const pod of pods) {
     const v = evaluate(policy.enforce.level, pod.metadata as PodMetaView, (pod.spec ?? {}) as PodSpecView);
-    if (v.length) failing.push(`${pod.metadata.name}: ${v.map((x) => x.reason).join(', ')}`);
+    if (!v.length) continue;
+    const key = v.map((x) => x.reason).join(', ');
+    groups.set(key, [...(groups.get(key) ?? []), pod.metadata.name ?? '']);
   }
-  if (failing.length) {
-    req.ctx.warnings.push(`existing pods in namespace "${name}" violate the new PodSecurity enforce level "${levelString(policy.enforce)}"`);
-    req.ctx.warnings.push(...failing);
+  if (!groups.size) return;
+  req.ctx.warnings.push(`existing pods in namespace "${name}" violate the new PodSecurity enforce level "${levelString(policy.enforce)}"`);
+  for (const [reasons, names] of groups) {
+    const others = names.length - 1;
+    req.ctx.warnings.push(`${names[0]}${others ? ` (and ${others} other ${others === 1 ? 'pod' : 'pods'})` : ''}: ${reasons}`);
   }
 }
 
