@@ -176,3 +176,28 @@ test('auditor: upgraded requests (exec) are recorded when the stream closes, wit
   assert.deepEqual(ev.responseStatus, { metadata: {}, code: 101 });
   assert.equal(ev.user.username, 'carol');
 });
+
+test('auditor: a watch gets ResponseStarted when its headers go out, unless the policy omits it', async () => {
+  for (const [policyText, stages] of [
+    ['apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: [{level: Metadata}]', ['RequestReceived', 'ResponseStarted', 'ResponseComplete']],
+    ['apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived, ResponseStarted]\nrules: [{level: Metadata}]', ['ResponseComplete']],
+  ] as const) {
+    const lines: string[] = [];
+    const auditor = new Auditor(parsePolicy(policyText), { write: (l) => lines.push(l) });
+    const server = createServer((req, res) => {
+      const rec = auditor.begin(req, res);
+      const url = new URL(req.url!, 'http://x');
+      rec.target(parseRequestInfo(req.method!, url.pathname, url.searchParams), url.pathname);
+      res.write('{"type":"ADDED"}\n');
+      setTimeout(() => res.end(), 20);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => request({ host: '127.0.0.1', port, path: '/api/v1/pods?watch=true' }, (res) => (res.resume(), res.on('end', resolve))).end());
+    await new Promise((r) => setTimeout(r, 30));
+    server.close();
+    const events = lines.map((l) => JSON.parse(l) as { stage: string; verb: string; responseStatus?: { code: number } });
+    assert.deepEqual(events.map((e) => e.stage), stages);
+    assert.ok(events.every((e) => e.verb === 'watch'));
+  }
+});

@@ -90,6 +90,14 @@ export class Auditor {
       omit = d.omitStages;
       if (levelAtLeast(level, 'Request')) wantRequestObject(req);
       if (level === 'RequestResponse' && response && !(ri?.verb === 'watch')) chunks = captureResponse(response);
+      // Long-running requests (watches) also get ResponseStarted, when their headers go out.
+      if (level !== 'None' && response && ri?.verb === 'watch' && !omit.includes('ResponseStarted')) {
+        onHeaders(response, () => {
+          const ev = base('ResponseStarted');
+          ev.responseStatus = { metadata: {}, code: response.statusCode };
+          emit(ev, 'ResponseStarted');
+        });
+      }
     };
 
     res.once('close', () => {
@@ -140,6 +148,20 @@ function objectRef(ri: RequestInfo, req: IncomingMessage): Record<string, string
   ref.apiVersion = ri.version;
   if (ri.subresource) ref.subresource = ri.subresource;
   return ref;
+}
+
+/** Calls `fn` once, when the response's headers are written (explicitly or by the first write). */
+function onHeaders(res: ServerResponse, fn: () => void): void {
+  const writeHead = res.writeHead.bind(res) as (...a: unknown[]) => ServerResponse;
+  let done = false;
+  res.writeHead = ((...a: unknown[]) => {
+    const r = writeHead(...a);
+    if (!done) {
+      done = true;
+      fn();
+    }
+    return r;
+  }) as ServerResponse['writeHead'];
 }
 
 function captureResponse(res: ServerResponse): Buffer[] {
