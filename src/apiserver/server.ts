@@ -33,6 +33,8 @@ import type { PodStreamDeps } from './pod-stream/handler.js';
 import type { KubeletClientConfig } from './pod-stream/proxy.js';
 import type { UserInfo } from './authn.js';
 import type { Auditor } from './audit/auditor.js';
+import { configurePodSecurity } from './admission/pod-security/admission.js';
+import type { PodSecurityConfig } from './admission/pod-security/config.js';
 import { serverTlsOptions } from '../util/tls.js';
 
 export interface ApiServerConfig {
@@ -49,6 +51,8 @@ export interface ApiServerConfig {
   kubeletClient?: KubeletClientConfig;
   /** Writes the audit log (--audit-log-path). */
   audit?: Auditor;
+  /** PodSecurity defaults and exemptions (--pod-security-admission-config-file). */
+  podSecurity?: PodSecurityConfig;
   /** Extra non-resource endpoints of the server (kts's /v1-kts/...); true when it answered. */
   extraRoutes?: (path: string, req: IncomingMessage, res: ServerResponse, user: UserInfo) => Promise<boolean>;
 }
@@ -93,6 +97,7 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
     stores.set(storeKey(info.group, info.resource), new Store(info, backend, isCrd ? crdStoreHooks(hooksFor(info)) : hooksFor(info)));
   }
   stores.get(storeKey(CRD_GROUP, CRD_RESOURCE))!.strategy.tracksGeneration = true;
+  if (cfg.podSecurity) configurePodSecurity(stores, cfg.podSecurity);
   // Admission reads these on every create: memoised, dropped on any change.
   for (const key of ['/limitranges', '/resourcequotas', 'scheduling.k8s.io/priorityclasses', 'policy/poddisruptionbudgets', 'admissionregistration.k8s.io/mutatingwebhookconfigurations', 'admissionregistration.k8s.io/validatingwebhookconfigurations', 'storage.k8s.io/storageclasses']) stores.get(key)?.trackChanges(cache);
   // Rebuild allocation state from stored Services.

@@ -85,6 +85,7 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
       // The kubelets' serving certificates are self-signed: not verified, as upstream without --kubelet-certificate-authority.
       kubeletClient: { certPem: pki.kubeletClientCertPem, keyPem: pki.kubeletClientKeyPem, defaultPort: 10250 },
       audit: audit?.auditor,
+      podSecurity: cfg.security?.podSecurity,
       extraRoutes: secretsEncryptionRoutes(encryption),
     },
     backend,

@@ -1,9 +1,15 @@
-// The security flags of `kts server` (k3s's and kube-apiserver's names): secrets encryption at
-// rest and the audit log. Validated here; the pieces they turn on live in secrets-encryption.ts
-// and audit-log.ts.
+// The security flags of `kts server` (k3s's, RKE2's and kube-apiserver's names): secrets
+// encryption at rest, the audit log, the PodSecurity configuration. Validated here; the pieces they
+// turn on live in secrets-encryption.ts, audit-log.ts and apiserver/admission/pod-security/.
+import { readFileSync } from 'node:fs';
+import { parsePodSecurityConfig } from '../apiserver/admission/pod-security/config.js';
+import type { PodSecurityConfig } from '../apiserver/admission/pod-security/config.js';
+
 export interface SecurityConfig {
   secretsEncryption: boolean;
   audit?: { path: string; policyFile?: string; maxAge: number; maxBackup: number; maxSize: number };
+  /** PodSecurity defaults and exemptions (absent: privileged everywhere, nothing exempt). */
+  podSecurity?: PodSecurityConfig;
 }
 
 export interface RawSecurityFlags {
@@ -13,6 +19,7 @@ export interface RawSecurityFlags {
   'audit-log-maxage'?: string;
   'audit-log-maxbackup'?: string;
   'audit-log-maxsize'?: string;
+  'pod-security-admission-config-file'?: string;
 }
 
 /** parseArgs options for the flags above. */
@@ -23,6 +30,7 @@ export const securityFlagOptions = {
   'audit-log-maxage': { type: 'string' },
   'audit-log-maxbackup': { type: 'string' },
   'audit-log-maxsize': { type: 'string' },
+  'pod-security-admission-config-file': { type: 'string' },
 } as const;
 
 export const SECURITY_HELP = `
@@ -33,6 +41,8 @@ Security flags:
       --audit-log-maxage DAYS      Delete rotated audit logs older than DAYS (default 0: keep)
       --audit-log-maxbackup N      Keep at most N rotated audit logs (default 0: keep all)
       --audit-log-maxsize MB       Rotate the audit log when it reaches MB megabytes (default 0: never)
+      --pod-security-admission-config-file FILE  PodSecurity defaults and exemptions
+                                   (PodSecurityConfiguration, or an AdmissionConfiguration holding one)
 `;
 
 export function buildSecurityConfig(f: RawSecurityFlags, fail: (msg: string) => Error): SecurityConfig {
@@ -47,8 +57,18 @@ export function buildSecurityConfig(f: RawSecurityFlags, fail: (msg: string) => 
   const maxBackup = num('audit-log-maxbackup');
   const maxSize = num('audit-log-maxsize');
   if (!f['audit-log-path'] && f['audit-policy-file']) throw fail('--audit-policy-file: requires --audit-log-path');
+  let podSecurity: PodSecurityConfig | undefined;
+  const psa = f['pod-security-admission-config-file'];
+  if (psa) {
+    try {
+      podSecurity = parsePodSecurityConfig(readFileSync(psa, 'utf8'));
+    } catch (e) {
+      throw fail(`--pod-security-admission-config-file: ${(e as Error).message}`);
+    }
+  }
   return {
     secretsEncryption: f['secrets-encryption'] ?? false,
     audit: f['audit-log-path'] ? { path: f['audit-log-path'], policyFile: f['audit-policy-file'], maxAge, maxBackup, maxSize } : undefined,
+    ...(podSecurity ? { podSecurity } : {}),
   };
 }

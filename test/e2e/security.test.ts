@@ -64,8 +64,21 @@ test('PodSecurity: restricted refuses a privileged pod with upstream text and wa
   const dir = join(process.env.TMPDIR ?? '/tmp', `kts-audit-${process.pid}-${Date.now()}`);
   const policy = join(`${dir}-policy.yaml`);
   writeFileSync(policy, 'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: None\n  userGroups: ["system:nodes"]\n- level: Request\n  resources: [{group: "", resources: ["configmaps"]}]\n- level: Metadata\n');
-  const srv = await startServer({ extraArgs: ['--audit-log-path', join(dir, 'audit.log'), '--audit-policy-file', policy, '--audit-log-maxsize', '5', '--audit-log-maxbackup', '2'] });
+  const psa = `${dir}-psa.yaml`;
+  writeFileSync(psa, 'apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins:\n- name: PodSecurity\n  configuration:\n    apiVersion: pod-security.admission.config.k8s.io/v1\n    kind: PodSecurityConfiguration\n    defaults: {warn: baseline}\n    exemptions: {namespaces: [kube-system]}\n');
+  const badPsa = kts(['server', '--disable-agent', '--pod-security-admission-config-file', policy]);
+  assert.equal(badPsa.code, 2);
+  assert.match(badPsa.stderr, /--pod-security-admission-config-file: kind: Unsupported value: "Policy"/);
+  const srv = await startServer({ extraArgs: ['--audit-log-path', join(dir, 'audit.log'), '--audit-policy-file', policy, '--audit-log-maxsize', '5', '--audit-log-maxbackup', '2', '--pod-security-admission-config-file', psa] });
   servers.push(srv);
+  // The configured default (warn=baseline) applies to unlabelled namespaces; kube-system is exempt.
+  const privPod = (ns: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ${ns}\nspec:\n  containers:\n  - name: c\n    image: nginx\n    securityContext:\n      privileged: true\n`;
+  const warned = srv.kubectl(['create', '-f', '-'], { input: privPod('default') });
+  assert.equal(warned.code, 0, warned.stderr);
+  assert.match(warned.stderr, /Warning: would violate PodSecurity "baseline:latest": privileged \(container "c" must not set securityContext\.privileged=true\)/);
+  const exempt = srv.kubectl(['create', '-f', '-'], { input: privPod('kube-system') });
+  assert.equal(exempt.code, 0, exempt.stderr);
+  assert.doesNotMatch(exempt.stderr, /Warning/);
   assert.equal(srv.kubectl(['create', 'namespace', 'locked']).code, 0);
   assert.equal(srv.kubectl(['label', 'namespace', 'locked', 'pod-security.kubernetes.io/enforce=restricted', 'pod-security.kubernetes.io/warn=restricted']).code, 0);
   const pod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: priv\nspec:\n  containers:\n  - name: c\n    image: nginx\n    securityContext:\n      privileged: true\n';

@@ -3,7 +3,8 @@
 // the violations as an audit annotation; warn returns them as a Warning header. Workload objects
 // (Deployments, Jobs, CronJobs, ...) get audit and warn for their pod template, never enforce —
 // their pods meet enforce when created. Namespaces must carry valid labels, and a change of the
-// enforce label warns about existing pods that would fail it. Nothing is exempt by default.
+// enforce label warns about existing pods that would fail it. Nothing is exempt by default; a
+// PodSecurityConfiguration (config.ts) sets defaults and exempt namespaces, users, runtime classes.
 import { fieldErrors, invalid } from '../../../api/errors.js';
 import type { KObject } from '../../../api/types.js';
 import { isPlainObject } from '../../../api/types.js';
@@ -11,8 +12,38 @@ import type { AdmissionRequest, Stores } from '../types.js';
 import { admissionForbidden, storeFor } from '../types.js';
 import { describe, evaluate, LABEL_PREFIX, levelString, namespacePolicy } from './policy.js';
 import type { PodMetaView, PodSpecView } from './pod-view.js';
+import { DEFAULT_POD_SECURITY } from './config.js';
+import type { PodSecurityConfig } from './config.js';
 
 const AUDIT_VIOLATIONS = 'pod-security.kubernetes.io/audit-violations';
+const EXEMPT = 'pod-security.kubernetes.io/exempt';
+
+// One configuration per server (keyed by its stores, as the other admission singletons).
+const configs = new WeakMap<Stores, PodSecurityConfig>();
+
+export function configurePodSecurity(stores: Stores, cfg: PodSecurityConfig): void {
+  configs.set(stores, cfg);
+}
+
+function configOf(stores: Stores): PodSecurityConfig {
+  return configs.get(stores) ?? DEFAULT_POD_SECURITY;
+}
+
+/** Upstream's exemption order: namespace, then user, then runtime class. */
+function exemption(req: AdmissionRequest, cfg: PodSecurityConfig, spec: PodSpecView): string | undefined {
+  const e = cfg.exemptions;
+  if (e.namespaces.includes(req.namespace)) return 'namespace';
+  if (e.usernames.includes(req.ctx.user.name)) return 'user';
+  const rc = (spec as { runtimeClassName?: string }).runtimeClassName;
+  if (rc && e.runtimeClasses.includes(rc)) return 'runtimeClass';
+  return undefined;
+}
+
+function exempt(req: AdmissionRequest, cfg: PodSecurityConfig, spec: PodSpecView): boolean {
+  const why = exemption(req, cfg, spec);
+  if (why && req.ctx.auditAnnotations) req.ctx.auditAnnotations[EXEMPT] = why;
+  return why !== undefined;
+}
 const ENFORCE_POLICY = 'pod-security.kubernetes.io/enforce-policy';
 
 /** Where each workload kind keeps its pod template. */
@@ -37,15 +68,16 @@ export async function admitPodSecurity(req: AdmissionRequest, stores: Stores): P
 
 async function policyOf(req: AdmissionRequest, stores: Stores) {
   const ns = await storeFor(stores, '', 'namespaces').tryGet('', req.namespace);
-  return ns ? namespacePolicy(ns.metadata.labels).policy : undefined;
+  return ns ? namespacePolicy(ns.metadata.labels, configOf(stores).defaults).policy : undefined;
 }
 
 async function admitPod(req: AdmissionRequest, stores: Stores): Promise<void> {
   if (req.operation === 'UPDATE' && req.old && !significantPodUpdate(req.obj, req.old)) return;
-  const policy = await policyOf(req, stores);
-  if (!policy) return;
   const meta = req.obj.metadata as PodMetaView;
   const spec = (isPlainObject(req.obj.spec) ? req.obj.spec : {}) as PodSpecView;
+  if (exempt(req, configOf(stores), spec)) return;
+  const policy = await policyOf(req, stores);
+  if (!policy) return;
   const annotations = req.ctx.auditAnnotations;
   if (annotations) annotations[ENFORCE_POLICY] = levelString(policy.enforce);
   const enforced = evaluate(policy.enforce.level, meta, spec);
@@ -57,6 +89,7 @@ async function admitTemplate(req: AdmissionRequest, stores: Stores, path: string
   const template = dig(req.obj, path);
   if (!template) return;
   if (req.operation === 'UPDATE' && req.old && JSON.stringify(template) === JSON.stringify(dig(req.old, path))) return;
+  if (exempt(req, configOf(stores), (template.spec ?? {}) as PodSpecView)) return;
   const policy = await policyOf(req, stores);
   if (!policy) return;
   report(req, policy.audit, policy.warn, (template.metadata ?? {}) as PodMetaView, (template.spec ?? {}) as PodSpecView);
@@ -71,14 +104,15 @@ function report(req: AdmissionRequest, audit: { level: 'privileged' | 'baseline'
 
 async function admitNamespace(req: AdmissionRequest, stores: Stores): Promise<void> {
   const labels = req.obj.metadata.labels;
-  const { policy, errors } = namespacePolicy(labels);
+  const cfg = configOf(stores);
+  const { policy, errors } = namespacePolicy(labels, cfg.defaults);
   const oldLabels = req.old?.metadata.labels;
   const changed = (k: string) => labels?.[k] !== oldLabels?.[k];
   const policyChanged = req.operation === 'CREATE' || Object.keys({ ...labels, ...oldLabels }).some((k) => k.startsWith(LABEL_PREFIX) && changed(k));
   if (!policyChanged) return;
   if (errors.length) throw invalid('', 'Namespace', req.obj.metadata.name ?? '', errors.map((e) => fieldErrors.invalid(`metadata.labels[${e.label}]`, e.value, e.message)));
-  if (req.operation !== 'UPDATE' || policy.enforce.level === 'privileged') return;
-  const before = namespacePolicy(oldLabels).policy.enforce;
+  if (req.operation !== 'UPDATE' || policy.enforce.level === 'privileged' || cfg.exemptions.namespaces.includes(req.obj.metadata.name ?? '')) return;
+  const before = namespacePolicy(oldLabels, cfg.defaults).policy.enforce;
   if (before.level === policy.enforce.level && before.version === policy.enforce.version) return;
   // Existing pods are not touched; the new level is dry-run against them and reported.
   const name = req.obj.metadata.name ?? '';

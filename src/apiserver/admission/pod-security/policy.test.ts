@@ -64,6 +64,7 @@ test('namespace labels: defaults, versions, and invalid values (enforce falls ba
   assert.equal(p.policy.warn.level, 'restricted');
   const bad = namespacePolicy({ 'pod-security.kubernetes.io/enforce': 'strict', 'pod-security.kubernetes.io/warn-version': '1.30' });
   assert.equal(bad.policy.enforce.level, 'restricted');
+  assert.deepEqual(bad.policy.warn, { level: 'privileged', version: 'latest' });
   assert.deepEqual(bad.errors.map((e) => e.label), ['pod-security.kubernetes.io/enforce', 'pod-security.kubernetes.io/warn-version']);
 });
 

@@ -23,25 +23,31 @@ export interface LabelError {
   message: string;
 }
 
+const PRIVILEGED: NamespacePolicy = { enforce: { level: 'privileged', version: 'latest' }, audit: { level: 'privileged', version: 'latest' }, warn: { level: 'privileged', version: 'latest' } };
+
 /**
- * The policy a namespace's labels select. Missing labels: privileged:latest (upstream's
- * defaults). An invalid label is reported; for enforce it falls back to restricted:latest, as
- * upstream does, so a typo never opens a namespace up.
+ * The policy a namespace's labels select. Missing labels: the configured defaults
+ * (privileged:latest unless configured, as upstream). An invalid level is reported and read as
+ * restricted (upstream's ParseLevel), so a typo never opens a namespace up; an invalid version
+ * as latest.
  */
-export function namespacePolicy(labels: Record<string, string> | undefined): { policy: NamespacePolicy; errors: LabelError[] } {
+export function namespacePolicy(labels: Record<string, string> | undefined, defaults: NamespacePolicy = PRIVILEGED): { policy: NamespacePolicy; errors: LabelError[] } {
   const errors: LabelError[] = [];
   const policy = {} as NamespacePolicy;
   for (const mode of ['enforce', 'audit', 'warn'] as Mode[]) {
     const lk = `${LABEL_PREFIX}${mode}`;
     const vk = `${lk}-version`;
-    let level: Level = 'privileged';
-    let version = 'latest';
+    let level: Level = defaults[mode].level;
+    let version = defaults[mode].version;
     const lv = labels?.[lk];
     if (lv !== undefined) {
-      if (LEVELS.includes(lv as Level)) level = lv as Level;
-      else {
+      if (LEVELS.includes(lv as Level)) {
+        level = lv as Level;
+        // A valid level label without a version label means latest, whatever the default.
+        version = 'latest';
+      } else {
         errors.push({ label: lk, value: lv, message: `must be one of ${LEVELS.join(', ')}` });
-        level = mode === 'enforce' ? 'restricted' : 'privileged';
+        level = 'restricted';
       }
     }
     const vv = labels?.[vk];
@@ -49,7 +55,7 @@ export function namespacePolicy(labels: Record<string, string> | undefined): { p
       if (vv === 'latest' || /^v1\.(0|[1-9]\d*)$/.test(vv)) version = vv;
       else {
         errors.push({ label: vk, value: vv, message: 'must be "latest" or "v1.<minor>"' });
-        if (mode === 'enforce') level = 'restricted';
+        version = 'latest';
       }
     }
     policy[mode] = { level, version };
