@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryBackend } from '../storage/memory.js';
@@ -61,4 +61,14 @@ test('turning encryption on encrypts the Secrets already stored in clear text', 
   assert.ok((await inner.get('/registry/secrets/ns/old')).kv!.value.startsWith('k8s:enc:aescbc:v1:aescbckey:'));
   assert.equal((await inner.get('/registry/configmaps/ns/c')).kv!.value, 'cm');
   assert.equal((await se.backend.get('/registry/secrets/ns/old')).kv!.value, '{"data":{"k":"b2xk"}}');
+});
+
+test('a broken configuration file stops the start with its path and the field', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kts-enc-'));
+  const inner = createMemoryBackend();
+  const se = (await setUpSecretsEncryption(dir, true, inner, silentLogger))!;
+  const cfg = JSON.parse(readFileSync(se.configPath, 'utf8'));
+  cfg.resources[0].providers[0].aescbc.keys[0].secret = 'dG9vLXNob3J0';
+  writeFileSync(se.configPath, JSON.stringify(cfg));
+  await assert.rejects(setUpSecretsEncryption(dir, true, inner, silentLogger), new RegExp(`^Error: ${se.configPath.replace(/[.]/g, '\\.')}: resources\\[0\\]\\.providers\\[0\\]\\.aescbc\\.keys\\[0\\]\\.secret: Invalid value`));
 });

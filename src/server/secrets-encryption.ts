@@ -46,7 +46,11 @@ export async function setUpSecretsEncryption(dataDir: string, enabled: boolean, 
   const path = encryptionConfigPath(dataDir);
   let cfg: EncryptionConfiguration;
   if (existsSync(path)) {
-    cfg = parseEncryptionConfig(await readFile(path, 'utf8'));
+    try {
+      cfg = parseEncryptionConfig(await readFile(path, 'utf8'));
+    } catch (e) {
+      throw new Error(`${path}: ${(e as Error).message}`, { cause: e });
+    }
   } else if (enabled) {
     cfg = defaultEncryptionConfig();
     await writeConfig(path, cfg);
