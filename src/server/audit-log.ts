@@ -9,7 +9,14 @@ import type { SecurityConfig } from './security-config.js';
 
 export async function startAuditLog(cfg: SecurityConfig['audit'], log: Logger): Promise<{ auditor: Auditor; close: () => Promise<void> } | undefined> {
   if (!cfg) return undefined;
-  const policy = cfg.policyFile ? parsePolicy(await readFile(cfg.policyFile, 'utf8')) : DEFAULT_POLICY;
+  let policy = DEFAULT_POLICY;
+  if (cfg.policyFile) {
+    try {
+      policy = parsePolicy(await readFile(cfg.policyFile, 'utf8'));
+    } catch (e) {
+      throw new Error(`--audit-policy-file ${cfg.policyFile}: ${(e as Error).message}`, { cause: e });
+    }
+  }
   const writer = new AuditFileWriter({ path: cfg.path, maxAge: cfg.maxAge, maxBackup: cfg.maxBackup, maxSize: cfg.maxSize, onError: (m) => log.error(m) });
   return { auditor: new Auditor(policy, writer), close: () => writer.close() };
 }

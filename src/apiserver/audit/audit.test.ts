@@ -48,6 +48,7 @@ rules:
   assert.equal(evaluatePolicy(DEFAULT_POLICY, attrs()).level, 'Metadata');
   assert.throws(() => parsePolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: [{level: Loud}]'), /rules\[0\]\.level: Unsupported value: "Loud"/);
   assert.throws(() => parsePolicy('apiVersion: v1\nkind: Policy\nrules: [{level: None}]'), AuditPolicyError);
+  assert.throws(() => parsePolicy('kind: Policy\nrules: [{level: None}]'), /apiVersion: Required value: must be "audit\.k8s\.io\/v1"/);
   assert.throws(() => parsePolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: [{level: None, omitStages: [Sometimes]}]'), /omitStages\[0\]/);
 });
 

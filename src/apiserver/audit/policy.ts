@@ -52,8 +52,8 @@ export function parsePolicy(text: string): AuditPolicy {
     throw new AuditPolicyError(`audit policy: ${(e as Error).message}`);
   }
   const o = (doc ?? {}) as Record<string, unknown>;
-  if (o.kind !== 'Policy') throw new AuditPolicyError(`audit policy: kind: Unsupported value: ${JSON.stringify(o.kind)}: supported values: "Policy"`);
-  if (o.apiVersion !== 'audit.k8s.io/v1') throw new AuditPolicyError(`audit policy: apiVersion: Unsupported value: ${JSON.stringify(o.apiVersion)}: supported values: "audit.k8s.io/v1"`);
+  if (o.kind !== 'Policy') throw new AuditPolicyError(`audit policy: kind: ${o.kind === undefined ? `Required value: must be "Policy"` : `Unsupported value: ${JSON.stringify(o.kind)}: supported values: "Policy"`}`);
+  if (o.apiVersion !== 'audit.k8s.io/v1') throw new AuditPolicyError(`audit policy: apiVersion: ${o.apiVersion === undefined ? `Required value: must be "audit.k8s.io/v1"` : `Unsupported value: ${JSON.stringify(o.apiVersion)}: supported values: "audit.k8s.io/v1"`}`);
   if (!Array.isArray(o.rules) || o.rules.length === 0) throw new AuditPolicyError('audit policy: rules: Required value: at least one rule is required');
   const stages = (v: unknown, f: string): AuditStage[] => {
     if (v === undefined) return [];

@@ -28,8 +28,8 @@ export function parseEncryptionConfig(text: string): EncryptionConfiguration {
   }
   const o = raw as Record<string, unknown>;
   if (!o || typeof o !== 'object' || Array.isArray(o)) throw new EncryptionConfigError('encryption configuration must be an object');
-  if (o.kind !== 'EncryptionConfiguration') throw new EncryptionConfigError(`kind: Unsupported value: ${JSON.stringify(o.kind)}: supported values: "EncryptionConfiguration"`);
-  if (o.apiVersion !== 'apiserver.config.k8s.io/v1') throw new EncryptionConfigError(`apiVersion: Unsupported value: ${JSON.stringify(o.apiVersion)}: supported values: "apiserver.config.k8s.io/v1"`);
+  if (o.kind !== 'EncryptionConfiguration') throw new EncryptionConfigError(`kind: ${o.kind === undefined ? `Required value: must be "EncryptionConfiguration"` : `Unsupported value: ${JSON.stringify(o.kind)}: supported values: "EncryptionConfiguration"`}`);
+  if (o.apiVersion !== 'apiserver.config.k8s.io/v1') throw new EncryptionConfigError(`apiVersion: ${o.apiVersion === undefined ? `Required value: must be "apiserver.config.k8s.io/v1"` : `Unsupported value: ${JSON.stringify(o.apiVersion)}: supported values: "apiserver.config.k8s.io/v1"`}`);
   if (!Array.isArray(o.resources) || o.resources.length === 0) throw new EncryptionConfigError('resources: Required value: at least one resource list is required');
   o.resources.forEach((r: unknown, i: number) => {
     const f = `resources[${i}]`;

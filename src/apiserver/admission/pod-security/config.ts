@@ -30,7 +30,7 @@ export function parsePodSecurityConfig(text: string): PodSecurityConfig {
   let o = (doc ?? {}) as Record<string, unknown>;
   let at = '';
   if (o.kind === 'AdmissionConfiguration') {
-    if (o.apiVersion !== 'apiserver.config.k8s.io/v1') throw new PodSecurityConfigError(`apiVersion: Unsupported value: ${JSON.stringify(o.apiVersion)}: supported values: "apiserver.config.k8s.io/v1"`);
+    if (o.apiVersion !== 'apiserver.config.k8s.io/v1') throw new PodSecurityConfigError(`apiVersion: ${o.apiVersion === undefined ? `Required value: must be "apiserver.config.k8s.io/v1"` : `Unsupported value: ${JSON.stringify(o.apiVersion)}: supported values: "apiserver.config.k8s.io/v1"`}`);
     const plugins = Array.isArray(o.plugins) ? (o.plugins as Record<string, unknown>[]) : [];
     const i = plugins.findIndex((p) => p?.name === 'PodSecurity');
     if (i < 0) throw new PodSecurityConfigError('plugins: Required value: no plugin named "PodSecurity"');
@@ -38,8 +38,8 @@ export function parsePodSecurityConfig(text: string): PodSecurityConfig {
     o = (plugins[i]!.configuration ?? {}) as Record<string, unknown>;
     at = `plugins[${i}].configuration.`;
   }
-  if (o.kind !== 'PodSecurityConfiguration') throw new PodSecurityConfigError(`${at}kind: Unsupported value: ${JSON.stringify(o.kind)}: supported values: "PodSecurityConfiguration"`);
-  if (o.apiVersion !== 'pod-security.admission.config.k8s.io/v1') throw new PodSecurityConfigError(`${at}apiVersion: Unsupported value: ${JSON.stringify(o.apiVersion)}: supported values: "pod-security.admission.config.k8s.io/v1"`);
+  if (o.kind !== 'PodSecurityConfiguration') throw new PodSecurityConfigError(`${at}kind: ${o.kind === undefined ? `Required value: must be "PodSecurityConfiguration"` : `Unsupported value: ${JSON.stringify(o.kind)}: supported values: "PodSecurityConfiguration"`}`);
+  if (o.apiVersion !== 'pod-security.admission.config.k8s.io/v1') throw new PodSecurityConfigError(`${at}apiVersion: ${o.apiVersion === undefined ? `Required value: must be "pod-security.admission.config.k8s.io/v1"` : `Unsupported value: ${JSON.stringify(o.apiVersion)}: supported values: "pod-security.admission.config.k8s.io/v1"`}`);
   const d = (o.defaults ?? {}) as Record<string, unknown>;
   const defaults = structuredClone(DEFAULT_POD_SECURITY.defaults);
   for (const mode of ['enforce', 'audit', 'warn'] as Mode[]) {
