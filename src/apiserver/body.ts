@@ -6,6 +6,30 @@ import { StatusError, badRequest, tooLarge } from '../api/errors.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
+/** The raw body of each request read so far (the audit log records it at level Request and above). */
+const rawBodies = new WeakMap<IncomingMessage, Buffer>();
+
+export function rawBody(req: IncomingMessage): Buffer | undefined {
+  return rawBodies.get(req);
+}
+
+/** Requests whose decoded object the audit log wants (level Request and above). */
+const wantObject = new WeakSet<IncomingMessage>();
+const decoded = new WeakMap<IncomingMessage, { name?: string; json?: string }>();
+
+export function wantRequestObject(req: IncomingMessage): void {
+  wantObject.add(req);
+}
+
+/** Called with the decoded request object (any wire format): its name, and a snapshot if wanted. */
+export function noteRequestObject(req: IncomingMessage, obj: { metadata?: { name?: string } }): void {
+  decoded.set(req, { name: obj.metadata?.name, json: wantObject.has(req) ? JSON.stringify(obj) : undefined });
+}
+
+export function requestObjectOf(req: IncomingMessage): { name?: string; json?: string } | undefined {
+  return decoded.get(req);
+}
+
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > limit) {
@@ -23,7 +47,9 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
     }
     chunks.push(b);
   }
-  return Buffer.concat(chunks);
+  const body = Buffer.concat(chunks);
+  rawBodies.set(req, body);
+  return body;
 }
 
 export type BodyFormat = 'json' | 'yaml' | 'protobuf';

@@ -8,7 +8,7 @@ import { StatusError, badRequest } from '../api/errors.js';
 import { structOf, schemas } from '../api/schema/index.js';
 import { checkStructure, strictDecodingMessage, strictDecodingProblems, typeErrorMessage } from '../api/schema/structure.js';
 import { findDuplicateFields } from '../api/schema/duplicate-fields.js';
-import { decodeDocument, mediaType, readBody } from './body.js';
+import { decodeDocument, mediaType, noteRequestObject, readBody } from './body.js';
 import { decodeProtobufBody, PROTOBUF_MEDIA_TYPE } from '../api/protobuf/index.js';
 import { apiVersionOf } from './registry/convert.js';
 import { unknownCustomFields } from './crd/decode-check.js';
@@ -32,6 +32,12 @@ export interface DecodeTarget {
 }
 
 export async function readObject(req: IncomingMessage, target: DecodeTarget, fv: FieldValidation, warnings: string[]): Promise<KObject> {
+  const obj = await decodeObject(req, target, fv, warnings);
+  noteRequestObject(req, obj);
+  return obj;
+}
+
+async function decodeObject(req: IncomingMessage, target: DecodeTarget, fv: FieldValidation, warnings: string[]): Promise<KObject> {
   const buf = await readBody(req);
   const mt = mediaType(req.headers['content-type']);
   let format: 'json' | 'yaml';

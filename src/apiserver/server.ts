@@ -31,6 +31,11 @@ import { CRD_GROUP, CRD_RESOURCE } from './crd/types.js';
 import { isPodStreamRequest, servePodStream, upgradePodStream, writeUpgradeError } from './pod-stream/handler.js';
 import type { PodStreamDeps } from './pod-stream/handler.js';
 import type { KubeletClientConfig } from './pod-stream/proxy.js';
+import type { UserInfo } from './authn.js';
+import type { Auditor } from './audit/auditor.js';
+import { configurePodSecurity } from './admission/pod-security/admission.js';
+import type { PodSecurityConfig } from './admission/pod-security/config.js';
+import { serverTlsOptions } from '../util/tls.js';
 
 export interface ApiServerConfig {
   bindAddress: string;
@@ -44,6 +49,12 @@ export interface ApiServerConfig {
   serviceAccountKey?: ServiceAccountKey;
   /** How the API server reaches kubelets for logs, exec, attach and port-forward. */
   kubeletClient?: KubeletClientConfig;
+  /** Writes the audit log (--audit-log-path). */
+  audit?: Auditor;
+  /** PodSecurity defaults and exemptions (--pod-security-admission-config-file). */
+  podSecurity?: PodSecurityConfig;
+  /** Extra non-resource endpoints of the server (kts's /v1-kts/...); true when it answered. */
+  extraRoutes?: (path: string, req: IncomingMessage, res: ServerResponse, user: UserInfo) => Promise<boolean>;
 }
 
 export interface VersionInfo {
@@ -65,6 +76,8 @@ export interface ApiServer {
   allocations: ServiceAllocations;
   /** Resolves when the server has stopped (after the signal aborts). */
   done: Promise<void>;
+  /** Serves a new certificate and key to new connections (certificate rotation without downtime). */
+  reloadTls(certPem: string, keyPem: string): void;
 }
 
 export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log: Logger, signal: AbortSignal): Promise<ApiServer> {
@@ -84,6 +97,7 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
     stores.set(storeKey(info.group, info.resource), new Store(info, backend, isCrd ? crdStoreHooks(hooksFor(info)) : hooksFor(info)));
   }
   stores.get(storeKey(CRD_GROUP, CRD_RESOURCE))!.strategy.tracksGeneration = true;
+  if (cfg.podSecurity) configurePodSecurity(stores, cfg.podSecurity);
   // Admission reads these on every create: memoised, dropped on any change.
   for (const key of ['/limitranges', '/resourcequotas', 'scheduling.k8s.io/priorityclasses', 'policy/poddisruptionbudgets', 'admissionregistration.k8s.io/mutatingwebhookconfigurations', 'admissionregistration.k8s.io/validatingwebhookconfigurations', 'storage.k8s.io/storageclasses']) stores.get(key)?.trackChanges(cache);
   // Rebuild allocation state from stored Services.
@@ -106,9 +120,17 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
     const path = url.pathname;
     const query = url.searchParams;
     const started = Date.now();
+    const audit = cfg.audit?.begin(req, res);
     try {
       const user = await authenticateRequest(req, cfg.tokens, saTokens);
-      if (!user && !isPublicPath(path)) throw unauthorized();
+      audit?.authenticated(user);
+      if (!user && !isPublicPath(path)) {
+        audit?.target(undefined, path);
+        throw unauthorized();
+      }
+      const ri = parseRequestInfo(req.method ?? 'GET', path, query);
+      audit?.target(ri, path);
+      if (user && cfg.extraRoutes && (await cfg.extraRoutes(path, req, res, user))) return;
       if (path === '/version' || path === '/version/') return writeJson(res, 200, cfg.version);
       if (path === '/healthz' || path === '/livez' || path === '/readyz' || /^\/(healthz|livez|readyz)\//.test(path)) {
         res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
@@ -123,12 +145,12 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
         if (!served) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
         return writeServed(req, res, served);
       }
-      const ri = parseRequestInfo(req.method ?? 'GET', path, query);
       if (isPodStreamRequest(ri)) return await servePodStream(req, res, ri, query, streamDeps);
       if (!ri.isResourceRequest) return serveDiscovery(req, res, ri.prefix, ri.group, ri.version, ri.parts, discovery, serverAddress);
-      const ctx: RequestContext = { user: user!, dryRun: false, warnings: [] };
+      const ctx: RequestContext = { user: user!, dryRun: false, warnings: [], auditAnnotations: audit?.annotations };
       await handleResource(req, res, ri, query, ctx, { stores, cache, serviceAccountTokens: saTokens }, signal);
     } catch (err) {
+      audit?.failed(err);
       writeError(res, err, (m) => log.error(m));
     } finally {
       const ms = Date.now() - started;
@@ -136,20 +158,24 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
     }
   };
 
-  const server = createHttpsServer({ cert: cfg.tls.certPem, key: cfg.tls.keyPem, ca: cfg.tls.clientCaPem, requestCert: true, rejectUnauthorized: false, keepAliveTimeout: 120_000 }, (req, res) => {
+  const server = createHttpsServer({ ...serverTlsOptions, cert: cfg.tls.certPem, key: cfg.tls.keyPem, ca: cfg.tls.clientCaPem, requestCert: true, rejectUnauthorized: false, keepAliveTimeout: 120_000 }, (req, res) => {
     handler(req, res).catch((err) => writeError(res, err, (m) => log.error(m)));
   });
   // exec, attach and port-forward arrive as HTTP/1.1 Upgrade requests and are tunnelled to the kubelet.
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'https://kts');
+    const audit = cfg.audit?.begin(req, socket);
     void (async () => {
       const user = await authenticateRequest(req, cfg.tokens, saTokens);
-      if (!user) throw unauthorized();
+      audit?.authenticated(user);
       const ri = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+      audit?.target(ri, url.pathname);
+      if (!user) throw unauthorized();
       if (!isPodStreamRequest(ri) || ri.subresource === 'log') throw new StatusError(400, 'BadRequest', 'upgrade requests are served only for pods/exec, pods/attach and pods/portforward');
       await upgradePodStream(req, socket, head, ri, url.searchParams, streamDeps);
     })().catch((err) => {
+      audit?.failed(err);
       if (!(err instanceof StatusError)) log.error(`upgrade ${req.method} ${url.pathname}: ${(err as Error)?.stack ?? err}`);
       writeUpgradeError(socket, err);
     });
@@ -158,7 +184,8 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
   server.requestTimeout = 0;
   server.on('clientError', (_err, socket) => socket.destroy());
   const { port, done } = await listenUntilAborted(server, cfg.port, cfg.bindAddress, signal);
-  return { port, stores, allocations, done };
+  const reloadTls = (certPem: string, keyPem: string) => server.setSecureContext({ ...serverTlsOptions, cert: certPem, key: keyPem, ca: cfg.tls.clientCaPem });
+  return { port, stores, allocations, done, reloadTls };
 }
 
 function serveDiscovery(req: IncomingMessage, res: ServerResponse, prefix: string, group: string, version: string, parts: string[], d: Discovery, serverAddress: string): void {

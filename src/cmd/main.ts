@@ -6,6 +6,7 @@ import { buildServerConfig, ConfigError } from '../server/config.js';
 import type { RawServerFlags } from '../server/config.js';
 import { runServer } from '../server/run.js';
 import { KTS_VERSION, KUBE_VERSION } from '../server/version.js';
+import { SECURITY_HELP, securityFlagOptions } from '../server/security-config.js';
 
 const HELP = `kts — Kubernetes, written in TypeScript (${KUBE_VERSION}-kts.${KTS_VERSION})
 
@@ -14,6 +15,8 @@ Usage:
   kts agent [flags]      Run a node agent that joins a server (--simulated: simulated nodes)
   kts image import|ls    Import image archives into the node, list its images (--data-dir)
   kts cleanup            Stop the node's pods and containerd, remove their host state (--data-dir)
+  kts secrets-encrypt status|rotate-keys   Secrets encryption state; rotate the key, re-encrypt all
+  kts certificate check|rotate             List certificates and expiry; renew leaf certificates
   kts --version          Print the version
   kts --help             Show this help
 
@@ -51,7 +54,7 @@ Other:
       --ingress-proxy KIND         Ingress data plane: auto (nginx when installed), nginx, builtin
       --cluster-dns-port PORT      Port of the cluster DNS server on the advertise address (default 53 when free)
       --log-level LEVEL            debug, info, warn or error (default info)
-`;
+${SECURITY_HELP}`;
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -68,6 +71,8 @@ export async function main(argv: string[]): Promise<number> {
   if (cmd === 'agent') return (await import('./agent.js')).agentCommand(rest);
   if (cmd === 'image') return (await import('./image.js')).imageCommand(rest);
   if (cmd === 'cleanup') return (await import('./cleanup.js')).cleanupCommand(rest);
+  if (cmd === 'secrets-encrypt') return (await import('./secrets-encrypt.js')).secretsEncryptCommand(rest);
+  if (cmd === 'certificate') return (await import('./certificate.js')).certificateCommand(rest);
   process.stderr.write(`kts: unknown command "${cmd}"\n\n${HELP}`);
   return 2;
 }
@@ -109,6 +114,7 @@ async function serverCommand(args: string[]): Promise<number> {
         'ingress-proxy': { type: 'string' },
         'cluster-dns-port': { type: 'string' },
         'log-level': { type: 'string' },
+        ...securityFlagOptions,
         help: { type: 'boolean', short: 'h' },
       },
     });

@@ -5,6 +5,7 @@
 // proxy, which routes each request from the cache (matchRequest → resolveBackend → round robin)
 // and picks TLS certificates per SNI name. Stops everything on abort.
 import { createSecureContext } from 'node:tls';
+import { serverTlsOptions } from '../util/tls.js';
 import type { SecureContext } from 'node:tls';
 import type { KObject } from '../api/types.js';
 import type { Logger } from '../util/log.js';
@@ -98,7 +99,7 @@ export async function runIngressController(cfg: IngressControllerConfig, client:
     const rv = s.metadata.resourceVersion ?? '';
     const hit = contexts.get(id);
     if (hit && hit.rv === rv) return hit.ctx;
-    const ctx = createSecureContext({ cert: Buffer.from(crt, 'base64'), key: Buffer.from(key, 'base64') });
+    const ctx = createSecureContext({ ...serverTlsOptions, cert: Buffer.from(crt, 'base64'), key: Buffer.from(key, 'base64') });
     contexts.set(id, { rv, ctx });
     return ctx;
   };

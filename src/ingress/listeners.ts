@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import type { SecureContext } from 'node:tls';
 import type { AddressInfo, Socket } from 'node:net';
 import { proxyHandler, upgradeHandler } from './proxy.js';
+import { serverTlsOptions } from '../util/tls.js';
 import type { ProxyOptions } from './proxy.js';
 
 export interface ListenerOptions {
@@ -28,6 +29,7 @@ export interface Listeners {
 export async function startListeners(o: ListenerOptions, signal: AbortSignal): Promise<Listeners> {
   const http = createHttpServer({ requestTimeout: 0 });
   const https = createHttpsServer({
+    ...serverTlsOptions,
     requestTimeout: 0,
     cert: o.defaultCert.certPem,
     key: o.defaultCert.keyPem,

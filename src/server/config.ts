@@ -5,6 +5,8 @@ import { parseCidr, ipToString } from '../apiserver/allocators.js';
 import { buildNodeAgentConfig } from '../agent/node-config.js';
 import type { NodeAgentConfig, RawNodeFlags } from '../agent/node-config.js';
 import { AgentConfigError } from '../agent/config.js';
+import { buildSecurityConfig } from './security-config.js';
+import type { RawSecurityFlags, SecurityConfig } from './security-config.js';
 
 export interface ServerConfig {
   dataDir: string;
@@ -31,6 +33,8 @@ export interface ServerConfig {
   dns: { port?: number; clusterIp: string; domain: string; resolvConf: string };
   /** The in-process node agent (absent with --disable-agent). */
   agent?: NodeAgentConfig;
+  /** Secrets encryption at rest and the audit log (absent: both off). */
+  security?: SecurityConfig;
 }
 
 export function defaultDataDir(): string {
@@ -39,7 +43,7 @@ export function defaultDataDir(): string {
 
 export class ConfigError extends Error {}
 
-export interface RawServerFlags extends RawNodeFlags {
+export interface RawServerFlags extends RawNodeFlags, RawSecurityFlags {
   'data-dir'?: string;
   'bind-address'?: string;
   'https-listen-port'?: string;
@@ -130,5 +134,6 @@ export function buildServerConfig(f: RawServerFlags): ServerConfig {
     ingressHttpsPort: ingressPort('ingress-https-port', 443),
     ingressProxy: ingressProxy as ServerConfig['ingressProxy'],
     agent,
+    security: buildSecurityConfig(f, (m) => new ConfigError(m)),
   };
 }

@@ -21,6 +21,10 @@ import { startServiceLb } from './service-lb.js';
 import { ensureServiceAccountKey } from './service-account-key.js';
 import type { ServerConfig } from './config.js';
 import { versionInfo } from './version.js';
+import { encryptRemaining, secretsEncryptionRoutes, setUpSecretsEncryption } from './secrets-encryption.js';
+import { startAuditLog } from './audit-log.js';
+import { startCertificateReload } from './cert-reload.js';
+import { hardenServerFiles } from './file-modes.js';
 
 export interface RunningServer {
   port: number;
@@ -39,6 +43,7 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   const pki = await ensurePki(join(serverDir, 'tls'), { sans, log: (m) => log.info(m) });
   const serviceAccountKey = await ensureServiceAccountKey(join(serverDir, 'tls'));
   step(`TLS certificates ready in ${join(serverDir, 'tls')}`);
+  for (const p of await hardenServerFiles(serverDir)) log.warn(`tightened the permissions of ${p}`);
 
   const tokenPath = join(serverDir, 'node-token');
   let nodeToken: string;
@@ -52,8 +57,16 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
 
   const dbDir = join(serverDir, 'db');
   mkdirSync(dbDir, { recursive: true, mode: 0o700 });
-  const backend = await openSqliteBackend(dbDir, { signal });
-  step(`datastore: SQLite at ${join(dbDir, 'state.db')} (revision ${await backend.currentRevision()})`);
+  const store = await openSqliteBackend(dbDir, { signal });
+  step(`datastore: SQLite at ${join(dbDir, 'state.db')} (revision ${await store.currentRevision()})`);
+  const encryption = await setUpSecretsEncryption(cfg.dataDir, cfg.security?.secretsEncryption ?? false, store, log.child('secrets-encryption'));
+  const backend = encryption?.backend ?? store;
+  if (encryption?.enabled) {
+    await encryptRemaining(encryption, log);
+    step(`secrets encryption at rest on (${encryption.configPath})`);
+  }
+  const audit = await startAuditLog(cfg.security?.audit, log.child('audit'));
+  if (audit) step(`audit log: ${cfg.security!.audit!.path}`);
 
   const api = await startApiServer(
     {
@@ -71,6 +84,9 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
       serviceAccountKey,
       // The kubelets' serving certificates are self-signed: not verified, as upstream without --kubelet-certificate-authority.
       kubeletClient: { certPem: pki.kubeletClientCertPem, keyPem: pki.kubeletClientKeyPem, defaultPort: 10250 },
+      audit: audit?.auditor,
+      podSecurity: cfg.security?.podSecurity,
+      extraRoutes: secretsEncryptionRoutes(encryption),
     },
     backend,
     log.child('apiserver'),
@@ -85,13 +101,17 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   if (!cfg.disable.includes('ingress')) created.push(...(await bootstrapIngressClass(api.stores)));
   step(created.length ? `bootstrapped ${created.join(', ')}` : 'cluster objects present');
 
-  const kubeconfig = renderKubeconfig({ server: url.replace(cfg.advertiseAddress, '127.0.0.1'), caPem: pki.caCertPem, clientCertPem: pki.adminCertPem, clientKeyPem: pki.adminKeyPem });
   const kubeconfigPath = join(cfg.dataDir, 'admin.kubeconfig');
-  await writeFileAtomic(kubeconfigPath, kubeconfig, 0o600);
-  if (cfg.writeKubeconfig) {
-    mkdirSync(dirname(cfg.writeKubeconfig), { recursive: true });
-    await writeFileAtomic(cfg.writeKubeconfig, kubeconfig, cfg.writeKubeconfigMode ?? 0o600);
-  }
+  const writeKubeconfigs = async (p: Pki) => {
+    const kubeconfig = renderKubeconfig({ server: url.replace(cfg.advertiseAddress, '127.0.0.1'), caPem: p.caCertPem, clientCertPem: p.adminCertPem, clientKeyPem: p.adminKeyPem });
+    await writeFileAtomic(kubeconfigPath, kubeconfig, 0o600);
+    if (cfg.writeKubeconfig) {
+      mkdirSync(dirname(cfg.writeKubeconfig), { recursive: true });
+      await writeFileAtomic(cfg.writeKubeconfig, kubeconfig, cfg.writeKubeconfigMode ?? 0o600);
+    }
+  };
+  await writeKubeconfigs(pki);
+  startCertificateReload(join(serverDir, 'tls'), sans, pki, { reloadServing: api.reloadTls, adminChanged: writeKubeconfigs }, log.child('certificates'), signal);
   step(`admin kubeconfig written to ${cfg.writeKubeconfig ?? kubeconfigPath}`);
 
   const loops: ControlLoopsConfig = { server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem, clusterCidr: cfg.clusterCidr, serviceCidr: cfg.serviceCidr, logLevel: cfg.logLevel, localPathStorageDir: join(cfg.dataDir, 'storage') };
@@ -112,6 +132,7 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
     await api.done;
     await Promise.allSettled(controllers);
     await backend.close();
+    await audit?.close();
     log.info('kts server stopped');
   })();
   return { port: api.port, kubeconfigPath: cfg.writeKubeconfig ?? kubeconfigPath, done };

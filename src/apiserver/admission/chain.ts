@@ -1,7 +1,7 @@
 // The admission chain for creates, updates and deletes, in upstream's plugin order: mutating
 // built-ins (LimitRanger, ServiceAccount, Priority, DefaultTolerationSeconds), then mutating
 // webhooks, then validation again when a webhook changed the object, then validating built-ins
-// (LimitRanger, Priority), validating webhooks, and ResourceQuota last (as upstream's
+// (LimitRanger, PodSecurity, Priority), validating webhooks, and ResourceQuota last (as upstream's
 // ValidatingAdmissionWebhook precedes ResourceQuota). NamespaceLifecycle runs before all (hooks.ts).
 import { invalid } from '../../api/errors.js';
 import { applyDefaults } from '../../api/defaults/index.js';
@@ -17,6 +17,7 @@ import { admitPodPriority, validatePriorityClass } from './priority.js';
 import { admitDefaultTolerations } from './default-tolerations.js';
 import { admitDefaultStorageClass } from './default-storage-class.js';
 import { admitDefaultIngressClass } from './default-ingress-class.js';
+import { admitPodSecurity } from './pod-security/admission.js';
 import type { QuotaAdmission } from './resource-quota.js';
 import type { WebhookAdmission, WebhookRequest } from './webhook.js';
 
@@ -61,6 +62,8 @@ export async function runAdmission(req: AdmissionRequest, stores: Stores, quota:
   await mutateBuiltin(req, stores);
   if (webhooks && (await webhooks.mutate(webhookRequest(req)))) revalidate(req);
   await validateLimitRanges(req, stores);
+  // PodSecurity validates the object as the mutating plugins and webhooks left it.
+  await admitPodSecurity(req, stores);
   if (group === 'scheduling.k8s.io' && resource === 'priorityclasses') await validatePriorityClass(req, stores);
   if (webhooks) await webhooks.validate(webhookRequest(req));
   await quota.validate(req);

@@ -29,6 +29,8 @@ export interface RequestContext {
   dryRun: boolean;
   fieldManager?: string;
   warnings: string[];
+  /** Annotations for this request's audit event (absent when nothing audits it). */
+  auditAnnotations?: Record<string, string>;
 }
 
 export interface DeleteOptions {

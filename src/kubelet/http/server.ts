@@ -4,6 +4,7 @@
 // WebSocket), bridged to the container runtime's streaming server.
 import { listenUntilAborted } from '../../util/listen.js';
 import { createServer } from 'node:https';
+import { serverTlsOptions } from '../../util/tls.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
@@ -55,7 +56,7 @@ function pathParts(path: string): string[] {
 }
 
 export async function startKubeletServer(cfg: KubeletServerConfig, backend: StreamingBackend, log: Logger, signal: AbortSignal): Promise<KubeletServer> {
-  const server = createServer({ cert: cfg.tls.certPem, key: cfg.tls.keyPem, ca: cfg.tls.clientCaPem, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+  const server = createServer({ ...serverTlsOptions, cert: cfg.tls.certPem, key: cfg.tls.keyPem, ca: cfg.tls.clientCaPem, requestCert: true, rejectUnauthorized: false }, (req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'https://kubelet');
       if (url.pathname === '/healthz') {
