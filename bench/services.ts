@@ -91,17 +91,23 @@ export async function servicesBench(): Promise<[string, string, string][]> {
     const pid = spawnSync('pgrep', ['-f', `^sleep ${marker}$`], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
     if (!pid) throw new Error('client pod process not found');
     const inPod = ['nsenter', `--net=/proc/${pid}/ns/net`];
-    // "Outside": a namespace with a veth to the host (10.250.77.1 on the host side).
-    sh('ip', ['netns', 'add', netns]);
+    // "Outside": a network namespace held by a sleeping process, with a veth to the host
+    // (10.250.77.1 on the host side). Not `ip netns add`, which turns /run/netns into a shared
+    // bind mount for the whole machine.
+    const holder = spawn('unshare', ['--net', 'sleep', '100000'], { stdio: 'ignore' });
+    procs.push(holder);
+    await sleep(200);
+    const nsPid = String(holder.pid);
+    const inNs = ['nsenter', `--net=/proc/${nsPid}/ns/net`];
     sh('ip', ['link', 'add', `${netns}h`, 'type', 'veth', 'peer', 'name', `${netns}c`]);
-    sh('ip', ['link', 'set', `${netns}c`, 'netns', netns]);
+    sh('ip', ['link', 'set', `${netns}c`, 'netns', nsPid]);
     sh('ip', ['addr', 'add', '10.250.77.1/30', 'dev', `${netns}h`]);
     sh('ip', ['link', 'set', `${netns}h`, 'up']);
-    sh('ip', ['-n', netns, 'addr', 'add', '10.250.77.2/30', 'dev', `${netns}c`]);
-    sh('ip', ['-n', netns, 'link', 'set', `${netns}c`, 'up']);
-    sh('ip', ['-n', netns, 'link', 'set', 'lo', 'up']);
-    sh('ip', ['-n', netns, 'route', 'add', 'default', 'via', '10.250.77.1']);
-    const outside = ['ip', 'netns', 'exec', netns];
+    sh(inNs[0]!, [...inNs.slice(1), 'ip', 'addr', 'add', '10.250.77.2/30', 'dev', `${netns}c`]);
+    sh(inNs[0]!, [...inNs.slice(1), 'ip', 'link', 'set', `${netns}c`, 'up']);
+    sh(inNs[0]!, [...inNs.slice(1), 'ip', 'link', 'set', 'lo', 'up']);
+    sh(inNs[0]!, [...inNs.slice(1), 'ip', 'route', 'add', 'default', 'via', '10.250.77.1']);
+    const outside = inNs;
     const ingressPort = /listening on http port (\d+)/.exec(log)?.[1];
     const plane = /data plane: (.*)/.exec(log)?.[1] ?? '?';
 
@@ -134,7 +140,7 @@ export async function servicesBench(): Promise<[string, string, string][]> {
     return rows;
   } finally {
     for (const p of procs) p.kill('SIGKILL');
-    spawnSync('ip', ['netns', 'del', netns], { stdio: 'ignore' });
+    spawnSync('ip', ['link', 'del', `${netns}h`], { stdio: 'ignore' });
     spawnSync(process.execPath, [join(root, 'bin', 'kts'), 'cleanup', '--data-dir', dataDir], { stdio: 'ignore', timeout: 120_000 });
     rmSync(base, { recursive: true, force: true });
   }
