@@ -11,7 +11,7 @@ start=1
 
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
   missing=()
-  for pkg in containerd runc containernetworking-plugins iptables busybox-static nginx-light; do
+  for pkg in containerd runc containernetworking-plugins iptables conntrack busybox-static nginx-light; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   if [ ${#missing[@]} -gt 0 ]; then

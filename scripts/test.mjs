@@ -15,7 +15,7 @@ if (!existsSync(`${root}/node_modules/.package-lock.json`)) run('npm', ['ci']);
 // The node's integration tests need the Debian packages scripts/install.sh installs, plus a
 // registry for the image pull tests: install what is missing when running as root on Debian.
 if (process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v apt-get']).status === 0) {
-  const wanted = ['containerd', 'runc', 'containernetworking-plugins', 'iptables', 'busybox-static', 'docker-registry', 'nginx-light'];
+  const wanted = ['containerd', 'runc', 'containernetworking-plugins', 'iptables', 'busybox-static', 'docker-registry', 'nginx-light', 'conntrack'];
   const missing = wanted.filter((p) => spawnSync('dpkg', ['-s', p], { stdio: 'ignore' }).status !== 0);
   if (missing.length) {
     console.log(`\n> installing Debian packages: ${missing.join(' ')}`);

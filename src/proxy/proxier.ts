@@ -13,6 +13,9 @@ import { SERVICE_NAME_LABEL, buildServicePorts } from './model.js';
 import { renderRules } from './rules.js';
 import type { DesiredRules } from './rules.js';
 import { applyRules } from './iptables.js';
+import { staleUdpFilters, runConntrack } from './conntrack.js';
+import type { ConntrackRunner } from './conntrack.js';
+import type { ServicePort } from './model.js';
 
 export interface ProxierOptions {
   client: RestClient;
@@ -26,6 +29,8 @@ export interface ProxierOptions {
   resyncMs?: number;
   /** Writes the rules (default: iptables); returns the number of rules written. */
   apply?: (rules: DesiredRules, prefix: string) => Promise<number>;
+  /** Deletes UDP conntrack entries (default: the conntrack tool). */
+  conntrack?: ConntrackRunner;
 }
 
 export interface Proxier {
@@ -49,6 +54,9 @@ export function runProxier(o: ProxierOptions, signal: AbortSignal): Proxier {
   let failures = 0;
   let ready = false;
   let firstDone = false;
+  // The service ports of the last applied sync: UDP endpoint changes are diffed against them.
+  let applied: ServicePort[] = [];
+  let conntrackMissing = false;
   let markSynced!: () => void;
   const firstSync = new Promise<void>((r) => (markSynced = r));
   signal.addEventListener('abort', () => markSynced(), { once: true });
@@ -82,6 +90,20 @@ export function runProxier(o: ProxierOptions, signal: AbortSignal): Proxier {
       const ports = buildServicePorts(services.list(), (ns, name) => byService.get(`${ns}/${name}`) ?? [], o.nodeName);
       const rules = await (o.apply ?? applyRules)(renderRules({ prefix: o.prefix, bridge: o.bridge, podCidr, ports }), o.prefix);
       await enableRouteLocalnet(o.bridge);
+      const stale = firstDone ? staleUdpFilters(applied, ports) : [];
+      applied = ports;
+      for (const f of stale) {
+        if (conntrackMissing) break;
+        try {
+          await (o.conntrack ?? runConntrack)(f.args);
+          o.log.debug(`conntrack: deleted UDP flows (${f.why})`);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+            conntrackMissing = true;
+            o.log.warn('conntrack is not installed (Debian package conntrack): stale UDP flows keep their old endpoint until they time out');
+          } else o.log.warn(`${(e as Error).message} (${f.why})`);
+        }
+      }
       if (failures || !firstDone) o.log.info(`synced ${ports.length} service port(s), ${rules} rule(s) in ${Date.now() - t0} ms`);
       else o.log.debug(`synced ${ports.length} service port(s), ${rules} rule(s) in ${Date.now() - t0} ms`);
       failures = 0;

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { connect } from 'node:net';
+import { createSocket } from 'node:dgram';
 import { startServer, eventually, KTS_BIN, type KtsServer } from './harness.js';
 import { buildBusyboxImage } from '../support/images.js';
 import { chainNames, proxyChainPrefix } from '../../src/proxy/names.js';
@@ -229,6 +230,60 @@ test('scaled to 0: node port and cluster IP refuse at once (REJECT)', async () =
   }
   const fromPod = srv.kubectl(['exec', 'client', '--', 'sh', '-c', `nc -w 3 ${ip} 80 </dev/null; echo exit=$?`]);
   assert.match(fromPod.stdout + fromPod.stderr, /exit=1/);
+});
+
+test('UDP: when an endpoint goes away, its conntrack flows go too (a client keeping its source port reaches the new pod)', { skip: spawnSync('conntrack', ['--version']).error ? 'conntrack is not installed (Debian conntrack)' : false }, async () => {
+  ok(['apply', '-f', '-'], `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: udp}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: udp}}
+  template:
+    metadata: {labels: {app: udp}}
+    spec:
+      terminationGracePeriodSeconds: 0
+      containers:
+      - name: nc
+        image: ${IMAGE}
+        imagePullPolicy: IfNotPresent
+        command: [sh, -c, 'while true; do nc -lu -p 9000 -w 1 >/dev/null; done']
+---
+apiVersion: v1
+kind: Service
+metadata: {name: udp}
+spec:
+  selector: {app: udp}
+  ports: [{port: 9000, protocol: UDP}]
+`);
+  const podIp = () => jsonpath(['get', 'pods', '-l', 'app=udp', '--field-selector=status.phase=Running'], '.items[*].status.podIP');
+  await eventually(() => /^[\d.]+$/.test(podIp()), 60_000, 'the UDP pod running');
+  const first = podIp();
+  const ip = jsonpath(['get', 'svc', 'udp'], '.spec.clusterIP');
+  await eventually(() => iptablesSave().includes(`default/udp:9000 -> ${first}:9000`), 20_000, 'the UDP endpoint in the rules');
+  // One socket, one source port, for the whole test: a long-lived UDP "connection".
+  const sock = createSocket('udp4');
+  await new Promise<void>((r) => sock.bind(0, '0.0.0.0', r));
+  const srcPort = sock.address().port;
+  const flowsTo = () => {
+    sock.send('ping', 9000, ip);
+    return spawnSync('conntrack', ['-L', '-p', 'udp', '--orig-dst', ip, '--orig-port-src', String(srcPort)], { encoding: 'utf8' }).stdout;
+  };
+  try {
+    await eventually(() => flowsTo().includes(`src=${first} `), 10_000, `a flow DNATed to ${first}`);
+    ok(['delete', 'pod', '-l', 'app=udp', '--wait=false']);
+    await eventually(() => { const p = podIp(); return /^[\d.]+$/.test(p) && p !== first ? p : undefined; }, 60_000, 'a new UDP pod');
+    const second = podIp();
+    await eventually(() => iptablesSave().includes(`default/udp:9000 -> ${second}:9000`) && !iptablesSave().includes(`default/udp:9000 -> ${first}:9000`), 20_000, 'the rules follow the new pod');
+    // Without the flush the flow would stay DNATed to the old pod until it idles out (30 s+,
+    // refreshed by every packet).
+    await eventually(() => flowsTo().includes(`src=${second} `), 10_000, `the same flow now DNATed to ${second}`);
+    assert.ok(!flowsTo().includes(`src=${first} `), 'no flow left to the old pod');
+  } finally {
+    sock.close();
+    ok(['delete', 'deployment,svc', 'udp']);
+  }
 });
 
 test('deleting the Service removes its rules', async () => {
