@@ -43,7 +43,10 @@ test('real iptables: every rule kind applies, resyncs prune, cleanup removes all
     assert.ok(!save().includes(`${prefix}-SVL-`));
     assert.match(save(), /t\/all:http has no local endpoints" -j DROP/);
     await iptablesRestore(`*nat\n:${prefix}-SVC-STALE - [0:0]\n-A PREROUTING -m comment --comment "stale" -j ${prefix}-SVC-STALE\nCOMMIT\n`);
+    // Partial syncs trust their own last write; the full one (every minute, and at start) prunes.
     await applyRules(desired([], 'me'), prefix);
+    assert.ok(save().includes(`:${prefix}-SVC-STALE`), 'a partial sync does not read the tables back');
+    await applyRules(desired([], 'me'), prefix, { full: true });
     text = save();
     assert.deepEqual(text.split('\n').filter((l) => l.includes(`${prefix}-S`) && /-(SVC|SEP|SVL)-/.test(l)), []);
     assert.ok(text.includes(`:${prefix}-SERVICES`));

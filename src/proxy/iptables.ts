@@ -1,7 +1,8 @@
 // Applying the desired rules: one `iptables-restore --noflush` transaction for both tables that
 // redeclares (so flushes) and refills every chain of ours, deletes our chains no longer wanted,
 // and inserts the jumps from the built-in chains that are missing. Rules of others are never
-// touched. The script is computed purely from `iptables-save` output (tested alone).
+// touched. The script is computed purely from `iptables-save` output (tested alone); partial
+// syncs compute it from what the last write left instead of reading the tables back.
 import { iptablesSave, iptablesRestore } from '../util/iptables.js';
 export { iptablesSave, iptablesRestore };
 import type { DesiredRules } from './rules.js';
@@ -57,12 +58,16 @@ const FULL_SYNC_MS = 60_000;
 /** Per prefix: what each of our chains held after the last successful write, and when all were last rewritten. */
 const applied = new Map<string, { chains: Map<string, string>; fullAt: number }>();
 
-export async function applyRules(desired: DesiredRules, prefix: string): Promise<number> {
-  const saved = new Map<string, string>();
-  for (const t of ['nat', 'filter']) saved.set(t, await iptablesSave(t));
+export async function applyRules(desired: DesiredRules, prefix: string, opts: { full?: boolean } = {}): Promise<number> {
   const last = applied.get(prefix);
-  // Every minute everything is rewritten, repairing anything changed behind our back.
-  const full = !last || Date.now() - last.fullAt > FULL_SYNC_MS;
+  // Every minute (and at start) everything is rewritten, repairing anything changed behind our
+  // back, stale chains of an older kts included.
+  const full = opts.full || !last || Date.now() - last.fullAt > FULL_SYNC_MS;
+  // A partial sync trusts what it wrote last (reading the kernel's tables back with iptables-save
+  // is most of a sync's time with thousands of rules); a write that fails because something
+  // changed behind our back makes the next sync a full one.
+  const saved = full ? new Map<string, string>() : assumedState(last.chains, desired);
+  if (full) for (const t of ['nat', 'filter']) saved.set(t, await iptablesSave(t));
   const script = restoreScript(desired, saved, prefix, full ? undefined : last.chains);
   try {
     await iptablesRestore(script);
@@ -74,4 +79,16 @@ export async function applyRules(desired: DesiredRules, prefix: string): Promise
   for (const table of ['nat', 'filter'] as const) for (const [ch, rules] of desired.tables[table]) chains.set(`${table}/${ch}`, rules.join('\n'));
   applied.set(prefix, { chains, fullAt: full ? Date.now() : last!.fullAt });
   return script.split('\n').filter((l) => l.startsWith('-A ')).length;
+}
+
+/** The tables as our last successful write left them: our chains, and the jumps into them. */
+export function assumedState(chains: Map<string, string>, desired: DesiredRules): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const table of ['nat', 'filter'] as const) {
+    const lines: string[] = [];
+    for (const key of chains.keys()) if (key.startsWith(`${table}/`)) lines.push(`:${key.slice(table.length + 1)} - [0:0]`);
+    for (const j of desired.jumps) if (j.table === table) lines.push(`-A ${j.chain} ${j.match} -j ${j.target}`);
+    out.set(table, lines.join('\n'));
+  }
+  return out;
 }
