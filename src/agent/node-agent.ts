@@ -26,6 +26,7 @@ import { LocalPathReclaimer } from '../kubelet/volumes/local-path-reclaimer.js';
 import { runProxier } from '../proxy/proxier.js';
 import { proxyChainPrefix } from '../proxy/names.js';
 import { cniNames } from '../kubelet/cni/conflist.js';
+import { runHostGw } from './host-gw.js';
 import type { NodeAgentConfig } from './node-config.js';
 
 export interface NodeAgentOptions {
@@ -122,10 +123,12 @@ export async function runNodeAgent(cfg: NodeAgentConfig, client: RestClient, o: 
   nodes.addHandler({ onAdd: onNode, onUpdate: (_o, n) => onNode(n) });
   // kube-proxy: this node's iptables chains (prefix from the data dir, as `kts cleanup` finds them).
   const proxy = cfg.disableKubeProxy ? undefined : runProxier({ client, nodeName: cfg.nodeName, prefix: proxyChainPrefix(cfg.dataDir), bridge: cniNames(cfg.dataDir).bridge, log: log.child('kube-proxy') }, signal);
+  // Pod CIDRs of the other nodes, routed via their addresses (flannel's host-gw).
+  const hostGw = runHostGw({ client, nodeName: cfg.nodeName, dataDir: cfg.dataDir, log: log.child('host-gw') }, signal);
   const reclaimer = new LocalPathReclaimer({ client, nodeName: cfg.nodeName, storageDir: join(cfg.dataDir, 'storage'), log: log.child('local-path') });
 
   const done = (async () => {
-    await Promise.allSettled([kubelet.done, nodes.run(signal), reclaimer.run(signal), server.done, proxy?.done]);
+    await Promise.allSettled([kubelet.done, nodes.run(signal), reclaimer.run(signal), server.done, proxy?.done, hostGw]);
     cri.close();
     await containerd.done;
   })();

@@ -6,6 +6,7 @@ import { cleanupNode } from '../kubelet/containerd/cleanup.js';
 import { defaultDataDir } from '../server/config.js';
 import { proxyChainPrefix } from '../proxy/names.js';
 import { findNginxMasters } from '../ingress/nginx-process.js';
+import { cleanupHostGwRoutes } from '../agent/host-gw.js';
 import { stopProcess } from '../util/process.js';
 import { join } from 'node:path';
 
@@ -13,7 +14,8 @@ const HELP = `Usage: kts cleanup [--data-dir DIR]
 
 Stops and removes every pod of the node whose data dir is DIR (default /var/lib/kts as root),
 stops its containerd and shims, unmounts what is mounted under its folders, and removes its pod
-cgroups, CNI state, bridge and veths, and iptables rules, and stops its ingress nginx. Stop kts
+cgroups, CNI state, bridge and veths, iptables rules and routes to other nodes' pods, and stops
+its ingress nginx. Stop kts
 server/agent first.
 `;
 
@@ -37,6 +39,7 @@ export async function cleanupCommand(args: string[]): Promise<number> {
   // kts's shared KTS- chains and this node's kube-proxy chains (KTS<hash of the data dir>-*).
   const chainPrefixes = ['KTS-', `${proxyChainPrefix(dataDir)}-`];
   const report = await cleanupNode({ dataDir, log: createLogger({ level: 'warn', component: 'cleanup' }), chainPrefixes });
+  for (const r of await cleanupHostGwRoutes(dataDir)) report.lines.push(`routes: removed ${r}`);
   // The ingress data plane's nginx, if a killed server left it running.
   for (const pid of findNginxMasters(join(dataDir, 'agent', 'ingress', 'nginx.conf'))) {
     await stopProcess(pid, 5000);

@@ -1,0 +1,172 @@
+// Three real nodes on one machine: `kts server` (with its node) on a bridge this test makes, and
+// two `kts agent`s, each in its own network namespace joined to that bridge by a veth pair, each
+// with its own data dir and containerd. Pods on different nodes reach each other through the
+// host-gw routes, a Service answers from every node (ClusterIP from pods, NodePort on each
+// node's address), and cluster DNS answers pods on every node.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, copyFileSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { request } from 'node:http';
+import { startServer, eventually, KTS_BIN, type KtsServer } from './harness.js';
+import { buildBusyboxImage } from '../support/images.js';
+
+const IMAGE = 'kts.test/busybox:1';
+const tag = Math.random().toString(36).slice(2, 6);
+const net = `10.252.${10 + Math.floor(Math.random() * 240)}`;
+const bridge = `kmn${tag}`;
+let srv: KtsServer;
+const agents: { name: string; ip: string; dataDir: string; holder: ChildProcess; proc?: ChildProcess; log: string }[] = [];
+const base = mkdtempSync(join(tmpdir(), 'kts-multinode-'));
+
+function sh(args: string[]): string {
+  const r = spawnSync(args[0]!, args.slice(1), { encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+const nsenter = (pid: number) => ['nsenter', `--net=/proc/${pid}/ns/net`];
+function ok(args: string[], input?: string): string {
+  const r = srv.kubectl(args, { input });
+  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+function httpGet(host: string, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port, path: '/', timeout: 3000, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(body.trim()));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+before(async () => {
+  sh(['ip', 'link', 'add', bridge, 'type', 'bridge']);
+  sh(['ip', 'addr', 'add', `${net}.1/24`, 'dev', bridge]);
+  sh(['ip', 'link', 'set', bridge, 'up']);
+  srv = await startServer({ agent: true, extraArgs: ['--node-ip', `${net}.1`, '--bind-address', '0.0.0.0', '--advertise-address', `${net}.1`, '--node-name', `mn-${tag}-1`, '--cluster-dns-port', '0'] });
+  const tar = await buildBusyboxImage(base, IMAGE);
+  sh([process.execPath, KTS_BIN, 'image', 'import', '--data-dir', srv.dataDir, tar]);
+  const token = readFileSync(join(srv.dataDir, 'server', 'node-token'), 'utf8').trim();
+  for (const n of [2, 3]) {
+    const holder = spawn('unshare', ['--net', 'sleep', '100000'], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 200));
+    const pid = holder.pid!;
+    const ip = `${net}.${n}`;
+    sh(['ip', 'link', 'add', `${bridge}h${n}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', String(pid)]);
+    sh(['ip', 'link', 'set', `${bridge}h${n}`, 'master', bridge, 'up']);
+    for (const a of [['addr', 'add', `${ip}/24`, 'dev', 'eth0'], ['link', 'set', 'eth0', 'up'], ['link', 'set', 'lo', 'up'], ['route', 'add', 'default', 'via', `${net}.1`]]) sh([...nsenter(pid), 'ip', ...a]);
+    const dataDir = join(base, `agent${n}`);
+    // Archives in <data-dir>/agent/images are imported when the agent's containerd starts.
+    mkdirSync(join(dataDir, 'agent', 'images'), { recursive: true });
+    copyFileSync(tar, join(dataDir, 'agent', 'images', 'busybox.tar'));
+    const a: (typeof agents)[number] = { name: `mn-${tag}-${n}`, ip, dataDir, holder, log: '' };
+    agents.push(a);
+    const proc = spawn(nsenter(pid)[0]!, [...nsenter(pid).slice(1), process.execPath, KTS_BIN, 'agent', '--server', `https://${net}.1:${srv.port}`, '--token', token, '--data-dir', dataDir, '--node-ip', ip, '--node-name', a.name, '--kubelet-port', '10250'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    a.proc = proc;
+    proc.stdout!.on('data', (d) => (a.log += d));
+    proc.stderr!.on('data', (d) => (a.log += d));
+  }
+  await eventually(() => {
+    const r = srv.kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']);
+    return r.stdout.trim().split('\n').filter((s) => s === 'True').length === 3;
+  }, 120_000, 'three nodes Ready').catch((e: Error) => {
+    throw new Error(`${e.message}\n${agents.map((a) => `--- ${a.name}\n${a.log.slice(-3000)}`).join('\n')}`);
+  });
+});
+
+after(async () => {
+  for (const a of agents) {
+    a.proc?.kill('SIGKILL');
+    await new Promise((r) => setTimeout(r, 100));
+    // The agent's bridge, rules and routes live in its namespace: clean up from inside it.
+    if (a.holder.pid) spawnSync('nsenter', [`--net=/proc/${a.holder.pid}/ns/net`, process.execPath, KTS_BIN, 'cleanup', '--data-dir', a.dataDir], { encoding: 'utf8', timeout: 120_000 });
+    a.holder.kill('SIGKILL');
+  }
+  await srv?.cleanup();
+  spawnSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
+  rmSync(base, { recursive: true, force: true });
+});
+
+test('every node routes the other nodes\' pod CIDRs via their addresses (host-gw)', async () => {
+  const cidrs = new Map(ok(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.podCIDR}{"\\n"}{end}']).trim().split('\n').map((l) => l.split('=') as [string, string]));
+  assert.equal(cidrs.size, 3);
+  const ipOf = (name: string) => (name.endsWith('-1') ? `${net}.1` : agents.find((a) => a.name === name)!.ip);
+  const routesIn = (prefix: string[]) => spawnSync(prefix[0] ?? 'ip', [...prefix.slice(1), ...(prefix.length ? ['ip'] : []), 'route', 'show', 'proto', '75'], { encoding: 'utf8' }).stdout;
+  for (const [self, prefix] of [[`mn-${tag}-1`, []], ...agents.map((a) => [a.name, nsenter(a.holder.pid!)] as const)] as [string, string[]][]) {
+    await eventually(() => {
+      const routes = routesIn(prefix);
+      return [...cidrs].filter(([n]) => n !== self).every(([n, c]) => routes.includes(`${c} via ${ipOf(n)} `));
+    }, 20_000, `routes on ${self}`);
+  }
+});
+
+test('a Deployment spread over the three nodes: pod IPs across nodes, ClusterIP from pods on each node, NodePort on each node, DNS everywhere', async () => {
+  ok(['apply', '-f', '-'], `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      topologySpreadConstraints:
+      - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}
+      containers:
+      - name: httpd
+        image: ${IMAGE}
+        imagePullPolicy: IfNotPresent
+        command: [sh, -c, 'mkdir -p /www; hostname > /www/index.html; exec httpd -f -p 8080 -h /www']
+        readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+`);
+  for (const a of [`mn-${tag}-1`, ...agents.map((x) => x.name)]) {
+    ok(['run', `client-${a.slice(-1)}`, `--image=${IMAGE}`, '--image-pull-policy=IfNotPresent', `--overrides={"spec":{"nodeName":"${a}"}}`, '--', 'sleep', '3600']);
+  }
+  await eventually(() => ok(['get', 'deployment', 'web', '-o', 'jsonpath={.status.readyReplicas}']) === '3', 120_000, 'web ready');
+  await eventually(() => ok(['get', 'pods', '-l', 'run', '-o', 'jsonpath={.items[*].status.phase}']).split(' ').filter((p) => p === 'Running').length === 3, 60_000, 'clients running');
+  const pods = JSON.parse(ok(['get', 'pods', '-l', 'app=web', '-o', 'json'])) as { items: { metadata: { name: string }; spec: { nodeName: string }; status: { podIP: string } }[] };
+  assert.equal(new Set(pods.items.map((p) => p.spec.nodeName)).size, 3, 'one web pod per node');
+  // From the server's host: every pod IP, wherever it runs.
+  for (const p of pods.items) assert.equal(await eventually(() => httpGet(p.status.podIP, 8080).catch(() => undefined), 20_000, `pod ${p.metadata.name}`), p.metadata.name);
+  const clusterIp = ok(['get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}']);
+  const nodePort = Number(ok(['get', 'svc', 'web', '-o', 'jsonpath={.spec.ports[0].nodePort}']));
+  const names = new Set(pods.items.map((p) => p.metadata.name));
+  for (const n of ['1', '2', '3']) {
+    // Pod to pod across nodes, and through the ClusterIP: all three answer from each node.
+    const seen = new Set<string>();
+    for (const p of pods.items) seen.add(ok(['exec', `client-${n}`, '--', 'sh', '-c', `echo -e 'GET / HTTP/1.0\\r\\n\\r' | nc -w 3 ${p.status.podIP} 8080 | tail -1`]).trim());
+    assert.deepEqual(seen, names, `client-${n} reaches every pod IP`);
+    await eventually(() => {
+      for (let i = 0; i < 6; i++) seen.add(ok(['exec', `client-${n}`, '--', 'sh', '-c', `echo -e 'GET / HTTP/1.0\\r\\n\\r' | nc -w 3 ${clusterIp} 80 | tail -1`]).trim());
+      return seen.size === 3;
+    }, 30_000, `client-${n} through the ClusterIP`);
+    const dns = ok(['exec', `client-${n}`, '--', 'nslookup', 'web.default.svc.cluster.local']);
+    assert.ok(dns.includes(clusterIp), `DNS from client-${n}: ${dns}`);
+  }
+  // NodePort on each node's address, from the host: every pod answers through each.
+  for (const ip of [`${net}.1`, ...agents.map((a) => a.ip)]) {
+    const seen = new Set<string>();
+    await eventually(async () => {
+      for (let i = 0; i < 6; i++) seen.add(await httpGet(ip, nodePort).catch(() => ''));
+      seen.delete('');
+      return seen.size === 3;
+    }, 30_000, `NodePort on ${ip}`);
+  }
+});
