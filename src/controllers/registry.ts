@@ -19,6 +19,7 @@ import { resourceQuotaController } from './resourcequota.js';
 import { disruptionController } from './disruption.js';
 import { nodeIpamController } from './node-ipam.js';
 import { nodeLifecycleController } from './node-lifecycle.js';
+import { tokenCleanerController } from './token-cleaner.js';
 
 export const allControllers: ControllerDef[] = [
   namespaceController,
@@ -41,4 +42,5 @@ export const allControllers: ControllerDef[] = [
   localPathProvisionerController,
   resourceQuotaController,
   disruptionController,
+  tokenCleanerController,
 ];

@@ -18,6 +18,7 @@ import { bootstrapLocalStorage } from './local-storage.js';
 import { bootstrapIngressClass, runIngress } from './ingress.js';
 import { startClusterDns } from './cluster-dns.js';
 import { startServiceLb } from './service-lb.js';
+import { startCertificateControllers } from './certificates.js';
 import { ensureServiceAccountKey } from './service-account-key.js';
 import type { ServerConfig } from './config.js';
 import { versionInfo } from './version.js';
@@ -25,6 +26,9 @@ import { encryptRemaining, secretsEncryptionRoutes, setUpSecretsEncryption } fro
 import { startAuditLog } from './audit-log.js';
 import { startCertificateReload } from './cert-reload.js';
 import { hardenServerFiles } from './file-modes.js';
+
+/** Who the server's node-token authenticates as: a bootstrapper, so agents get their own certificates. */
+export const NODE_TOKEN_USER = { name: 'kts:node-token', groups: ['system:bootstrappers'] };
 
 export interface RunningServer {
   port: number;
@@ -77,8 +81,9 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
       serviceCidr: cfg.serviceCidr,
       nodePortRange: cfg.nodePortRange,
       tokens: [
-        { token: nodeToken, user: { name: 'node', groups: ['system:nodes'] } },
-        { token: tokenSecret, user: { name: 'node', groups: ['system:nodes'] } },
+        // The node token is a join credential (as a bootstrap token): agents exchange it for their own certificate.
+        { token: nodeToken, user: NODE_TOKEN_USER },
+        { token: tokenSecret, user: NODE_TOKEN_USER },
       ],
       version: versionInfo(),
       serviceAccountKey,
@@ -126,6 +131,8 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   if (!cfg.disable.includes('coredns')) controllers.push(startClusterDns({ server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem }, cfg, log.child('dns'), signal));
   // k3s's ServiceLB: LoadBalancer Services get the nodes' addresses; `--disable servicelb` leaves them pending.
   if (!cfg.disable.includes('servicelb')) controllers.push(startServiceLb({ server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem }, log.child('servicelb'), signal));
+  // CSR approval and signing need the CA keys, so they run here rather than in the controllers' worker.
+  controllers.push(startCertificateControllers({ server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem }, pki, log.child('certificates'), signal));
   if (cfg.agent) controllers.push(startAgent(cfg.agent, `https://127.0.0.1:${api.port}`, pki, log.child('agent'), signal));
 
   const done = (async () => {
