@@ -32,6 +32,8 @@ export interface RawAgentFlags {
   token?: string;
   'token-file'?: string;
   'ca-cert'?: string;
+  'ca-cert-hash'?: string;
+  'data-dir'?: string;
   'node-cpu'?: string;
   'node-memory'?: string;
   'node-pods'?: string;

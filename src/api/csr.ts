@@ -31,7 +31,7 @@ export function parseCsrPem(pem: string): ParsedCsr {
     if (/OID is not RSA/i.test(msg)) throw new CsrParseError('x509: only RSA keys are supported by this kts version');
     throw new CsrParseError(`x509: malformed certificate request: ${msg}`);
   }
-  let ok = false;
+  let ok: boolean;
   try {
     ok = csr.verify();
   } catch {

@@ -70,3 +70,17 @@ export function parseKubeconfig(text: string, readFile: (path: string) => string
     token: user.token,
   };
 }
+
+/** A kubeconfig that refers to certificate files (as k3s's agent kubeconfigs do), so rotation only rewrites the files. */
+export function renderKubeconfigWithFiles(o: { server: string; caFile: string; certFile: string; keyFile: string }): string {
+  const config = {
+    apiVersion: 'v1',
+    clusters: [{ cluster: { 'certificate-authority': o.caFile, server: o.server }, name: 'default' }],
+    contexts: [{ context: { cluster: 'default', user: 'default' }, name: 'default' }],
+    'current-context': 'default',
+    kind: 'Config',
+    preferences: {},
+    users: [{ name: 'default', user: { 'client-certificate': o.certFile, 'client-key': o.keyFile } }],
+  };
+  return stringify(config, { lineWidth: 0 });
+}

@@ -73,7 +73,7 @@ export async function tokenCommand(args: string[]): Promise<number> {
     try {
       creds = parseKubeconfig(readFileSync(kubeconfigPath, 'utf8'), (p) => readFileSync(p, 'utf8'));
     } catch (e) {
-      throw new Error(`cannot read the admin kubeconfig ${kubeconfigPath}: ${(e as Error).message} (pass --data-dir or --kubeconfig)`);
+      throw new Error(`cannot read the admin kubeconfig ${kubeconfigPath}: ${(e as Error).message} (pass --data-dir or --kubeconfig)`, { cause: e });
     }
     if (!creds.caPem) throw new Error(`the kubeconfig ${kubeconfigPath} has no certificate-authority(-data)`);
     const client = new RestClient({ server: creds.server, caPem: creds.caPem, certPem: creds.certPem, keyPem: creds.keyPem, token: creds.token, userAgent: 'kts-token' });
@@ -116,7 +116,7 @@ async function create(client: RestClient, caPem: string, kubeconfigServer: strin
   try {
     await client.create(secretsPath(), secret);
   } catch (e) {
-    if (e instanceof StatusError && e.code === 409) throw new Error(`a token with id "${parsed.id}" already exists`);
+    if (e instanceof StatusError && e.code === 409) throw new Error(`a token with id "${parsed.id}" already exists`, { cause: e });
     throw e;
   }
   if (!flags['print-join-command']) {
@@ -165,7 +165,7 @@ async function remove(client: RestClient, ids: string[]): Promise<number> {
     try {
       await client.delete(secretsPath(tokenSecretName(id)));
     } catch (e) {
-      if (e instanceof StatusError && e.code === 404) throw new Error(`bootstrap token "${id}" not found`);
+      if (e instanceof StatusError && e.code === 404) throw new Error(`bootstrap token "${id}" not found`, { cause: e });
       throw e;
     }
     process.stdout.write(`bootstrap token "${id}" deleted\n`);
