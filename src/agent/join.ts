@@ -106,7 +106,7 @@ export async function discoverCa(server: string, caHash: string, timeoutMs = 10_
   const leaf = chain[0];
   if (!ca) {
     if (candidates.length) {
-      const got = candidates.map((c) => `sha256:${spkiHash(c)}`).join(', ');
+      const got = [...new Set(candidates.map((c) => `sha256:${spkiHash(c)}`))].join(', ');
       throw new Error(`the server's CA certificate hash does not match: expected sha256:${caHash}, the server presented ${got}; check --ca-cert-hash (or the token) and --server`);
     }
     throw new Error(`the server at ${server} did not present its CA certificate (it sends only its own certificate and does not serve /cacerts), so the token's CA hash cannot be checked; pass --ca-cert <server data-dir>/server/tls/server-ca.crt`);

@@ -4,7 +4,7 @@
 // 0600. They are obtained through CSRs (the first with the join token) and reused on restart
 // while valid, so a restarted agent needs no token.
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
 import { parseKubeconfig, renderKubeconfigWithFiles } from '../client/kubeconfig.js';
@@ -69,6 +69,7 @@ export function loadNodeCredentials(agentDir: string, nodeName: string, server?:
 
 export async function writeNodeCredentials(agentDir: string, c: NodeCredentials): Promise<void> {
   const f = credentialFiles(agentDir);
+  mkdirSync(agentDir, { recursive: true, mode: 0o700 });
   await writeFileAtomic(f.ca, c.caPem, 0o600);
   // Key before certificate: a crash in between leaves a pair that fails the key check, not a wrong one.
   await writeFileAtomic(f.key, c.keyPem, 0o600);
@@ -88,6 +89,7 @@ export function loadServingPair(agentDir: string, nodeName: string, sans: { dns:
 
 export async function writeServingPair(agentDir: string, pair: CertPair): Promise<void> {
   const f = credentialFiles(agentDir);
+  mkdirSync(agentDir, { recursive: true, mode: 0o700 });
   await writeFileAtomic(f.servingKey, pair.keyPem, 0o600);
   await writeFileAtomic(f.servingCert, pair.certPem, 0o600);
 }

@@ -46,7 +46,9 @@ export function issueCertificate(ca: CaPair, csr: ParsedCsr, usages: string[], d
   const altNames = [...csr.dnsNames.map((value) => ({ type: 2, value })), ...csr.ipAddresses.map((ip) => ({ type: 7, ip })), ...csr.emailAddresses.map((value) => ({ type: 1, value })), ...csr.uris.map((value) => ({ type: 6, value }))];
   cert.setExtensions([
     { name: 'basicConstraints', cA: false, critical: true },
-    keyUsage,
+    // Absent rather than empty when no key usage was asked for (as Go's x509 writes it); an empty
+    // critical keyUsage makes TLS stacks reject the certificate.
+    ...(Object.keys(keyUsage).length > 2 ? [keyUsage] : []),
     ...(Object.keys(extKeyUsage).length > 1 ? [extKeyUsage] : []),
     { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
     ...(altNames.length ? [{ name: 'subjectAltName', altNames }] : []),
