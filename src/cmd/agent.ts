@@ -11,6 +11,7 @@ import type { RawAgentFlags } from '../agent/config.js';
 import { join } from 'node:path';
 import { parseToken, resolveServerCa } from '../agent/join.js';
 import { obtainNodeClient, rotateNodeClient } from '../agent/tls-bootstrap.js';
+import { loadNodeCredentials } from '../agent/node-credentials.js';
 import { runSimulatedAgent } from '../agent/simulated-agent.js';
 import { runRealAgent } from './node-agent-command.js';
 import type { RealAgentFlags } from './node-agent-command.js';
@@ -22,7 +23,8 @@ With --simulated, runs simulated nodes instead (as kwok does): they register, he
 pods bound to them without containers. See docs/simulated-nodes.md.
 
 Flags:
-  -d, --data-dir DIR           Data directory (default /var/lib/kts as root)
+  -d, --data-dir DIR           Data directory (default /var/lib/kts as root); simulated: where one node (--nodes 1)
+                               keeps its own certificate (otherwise simulated nodes use the token throughout)
       --node-ip ADDR           The node's InternalIP (default: the first non-loopback IPv4)
       --kubelet-port PORT      The kubelet's HTTPS port (default 10250)
       --container-runtime-endpoint SOCKET  Use this CRI socket instead of launching containerd
@@ -105,11 +107,20 @@ export async function agentCommand(args: string[]): Promise<number> {
   }
   const log = createLogger({ level: cfg.logLevel, component: 'agent' });
   const token = parseToken(cfg.token);
-  try {
-    caPem = await resolveServerCa({ server: cfg.server, caCertPem: caPem, caCertHash: flags['ca-cert-hash'], token: cfg.token });
-  } catch (e) {
-    process.stderr.write(`kts agent: ${(e as Error).message}\n`);
-    return 1;
+  const agentDir = flags['data-dir'] && cfg.nodes === 1 ? join(flags['data-dir'], 'agent') : undefined;
+  const stored = agentDir ? loadNodeCredentials(agentDir, `${cfg.namePrefix}-0`, cfg.server) : undefined;
+  if (stored?.creds) caPem = stored.creds.caPem;
+  else {
+    if (!cfg.token) {
+      process.stderr.write(`kts agent: --token (or --token-file) is required to join${stored ? `: ${stored.why}` : ''}\n`);
+      return 2;
+    }
+    try {
+      caPem = await resolveServerCa({ server: cfg.server, caCertPem: caPem, caCertHash: flags['ca-cert-hash'], token: cfg.token });
+    } catch (e) {
+      process.stderr.write(`kts agent: ${(e as Error).message}\n`);
+      return 1;
+    }
   }
   const ac = new AbortController();
   const stop = (sig: string) => {
@@ -122,9 +133,9 @@ export async function agentCommand(args: string[]): Promise<number> {
   const userAgent = `kts-agent/${cfg.namePrefix}`;
   let client: RestClient;
   const background: Promise<void>[] = [];
-  if (flags['data-dir'] && cfg.nodes === 1) {
+  if (agentDir) {
     // One simulated node with a data dir joins as a real one: its own certificate, kept and renewed.
-    const opts = { server: cfg.server, caPem, nodeName: `${cfg.namePrefix}-0`, agentDir: join(flags['data-dir'], 'agent'), bootstrapToken: token.bearer, userAgent, log: log.child('certificates') };
+    const opts = { server: cfg.server, caPem, nodeName: `${cfg.namePrefix}-0`, agentDir, bootstrapToken: token.bearer || undefined, userAgent, log: log.child('certificates') };
     try {
       const nc = await obtainNodeClient(opts, ac.signal);
       client = nc.client;
