@@ -13,7 +13,7 @@ const HELP = `kts — Kubernetes, written in TypeScript (${KUBE_VERSION}-kts.${K
 Usage:
   kts server [flags]     Run a control plane (API server, datastore, controllers)
   kts agent [flags]      Run a node agent that joins a server (--simulated: simulated nodes)
-  kts token create|list|delete|generate  Manage bootstrap tokens for joining agents (--print-join-command)
+  kts token COMMAND      Bootstrap tokens for joining agents: create, list, delete, generate
   kts image import|ls    Import image archives into the node, list its images (--data-dir)
   kts cleanup            Stop the node's pods and containerd, remove their host state (--data-dir)
   kts secrets-encrypt status|rotate-keys   Secrets encryption state; rotate the key, re-encrypt all
