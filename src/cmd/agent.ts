@@ -4,6 +4,7 @@
 // (as a real agent) → runSimulatedAgent until SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
+import { setMaxListeners } from 'node:events';
 import { createLogger } from '../util/log.js';
 import { RestClient } from '../client/rest-client.js';
 import { AgentConfigError, buildAgentConfig } from '../agent/config.js';
@@ -123,6 +124,8 @@ export async function agentCommand(args: string[]): Promise<number> {
     }
   }
   const ac = new AbortController();
+  // Every component (informers, rotation, sleeps) listens on it; many listeners are normal.
+  setMaxListeners(0, ac.signal);
   const stop = (sig: string) => {
     if (ac.signal.aborted) return;
     log.info(`received ${sig}, stopping (nodes are left as they are)`);

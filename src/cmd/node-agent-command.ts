@@ -8,6 +8,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
+import { setMaxListeners } from 'node:events';
 import { createLogger } from '../util/log.js';
 import type { LogLevel } from '../util/log.js';
 import { resourcePath } from '../client/rest-client.js';
@@ -64,6 +65,8 @@ export async function runRealAgent(flags: RealAgentFlags): Promise<number> {
     }
   }
   const ac = new AbortController();
+  // Every component (informers, rotation, sleeps) listens on it; many listeners are normal.
+  setMaxListeners(0, ac.signal);
   const stop = (sig: string) => {
     if (ac.signal.aborted) return;
     log.info(`received ${sig}, stopping (containers keep running)`);
