@@ -19,11 +19,14 @@ let srv: KtsServer;
 let work: string;
 const agents: ChildProcess[] = [];
 before(async () => {
-  srv = await startServer();
+  // Its own pod network, in case the real agent below runs next to other test clusters.
+  srv = await startServer({ extraArgs: ['--cluster-cidr', `10.${100 + Math.floor(Math.random() * 150)}.0.0/16`] });
   work = mkdtempSync(join(tmpdir(), 'kts-join-'));
 });
+const realAgentDirs: string[] = [];
 after(async () => {
   for (const a of agents) if (a.exitCode === null) a.kill('SIGKILL');
+  for (const d of realAgentDirs) kts(['cleanup', '--data-dir', d]);
   await srv?.cleanup();
 });
 
@@ -176,4 +179,31 @@ spec:
   const strip = srv.kubectl(['patch', 'csr', 'jane', '--subresource', 'approval', '--type', 'json', '-p', '[{"op":"replace","path":"/status/conditions","value":[]}]']);
   assert.notEqual(strip.code, 0);
   assert.match(strip.stderr, /updates may not remove a condition of type "Approved"/);
+});
+
+test('a real agent joins with the printed command, gets a kubelet serving certificate, and restarts without the token', { timeout: 120_000, skip: process.getuid?.() !== 0 ? 'needs root (containerd)' : false }, async () => {
+  const cmd = token(['create', '--print-join-command']).stdout.trim().split(/\s+/);
+  const dataDir = join(work, 'real');
+  realAgentDirs.push(dataDir);
+  const name = `real-${Math.random().toString(36).slice(2, 8)}`;
+  const args = [...cmd.slice(1), '--data-dir', dataDir, '--node-ip', '127.0.0.1', '--kubelet-port', '0', '--node-name', name, '--disable-kube-proxy'];
+  const a = startAgent(args);
+  await eventually(() => /kubelet serving certificate issued/.test(a.out()) && nodeReady(name), 60_000, 'real node Ready with a serving certificate');
+  const serving = csrs().find((c) => c.spec.signerName === 'kubernetes.io/kubelet-serving' && c.spec.username === `system:node:${name}`);
+  assert.equal(serving?.status.conditions?.[0]?.reason, 'AutoApproved');
+  const agentDir = join(dataDir, 'agent');
+  const servingCert = new X509Certificate(readFileSync(join(agentDir, 'serving-kubelet.crt')));
+  assert.ok(servingCert.verify(new X509Certificate(readFileSync(join(srv.dataDir, 'server', 'tls', 'server-ca.crt'))).publicKey));
+  assert.match(servingCert.subjectAltName ?? '', new RegExp(`DNS:${name}.*IP Address:127\\.0\\.0\\.1`));
+  assert.equal(statSync(join(agentDir, 'serving-kubelet.key')).mode & 0o777, 0o600);
+  a.proc.kill('SIGTERM');
+  await a.exited;
+  const count = csrs().length;
+  const noToken = args.filter((_, i) => args[i] !== '--token' && args[i - 1] !== '--token');
+  const b = startAgent(noToken);
+  await eventually(() => /node \S+ registered/.test(b.out()), 60_000, 'restarted without the token');
+  assert.match(b.out(), /using the node's client certificate/);
+  assert.equal(csrs().length, count, 'no new CSRs: both certificates reused');
+  b.proc.kill('SIGTERM');
+  await b.exited;
 });
