@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
@@ -28,6 +28,7 @@ after(async () => {
   for (const a of agents) if (a.exitCode === null) a.kill('SIGKILL');
   for (const d of realAgentDirs) kts(['cleanup', '--data-dir', d]);
   await srv?.cleanup();
+  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 const kts = (args: string[]) => {
