@@ -3,7 +3,7 @@
 // node then gets a serving certificate for its registered addresses, and certificates are renewed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
@@ -32,6 +32,7 @@ before(async () => {
 });
 after(async () => {
   await cluster?.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 const opts = (agentDir: string, token?: string) => ({ server: cluster.url, caPem: cluster.caPem, nodeName: 'n1', agentDir, bootstrapToken: token, userAgent: 'test', log: silentLogger, waitTimeoutMs: 10_000 });

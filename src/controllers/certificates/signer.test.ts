@@ -1,6 +1,6 @@
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
@@ -11,10 +11,14 @@ import { csrObject } from './testing.js';
 
 let pki: Pki;
 let cfg: SignerConfig;
+let dir: string;
 before(async () => {
-  pki = await ensurePki(join(mkdtempSync(join(tmpdir(), 'kts-signer-')), 'tls'), { sans: { dns: [], ips: [] } });
+  dir = mkdtempSync(join(tmpdir(), 'kts-signer-'));
+  pki = await ensurePki(join(dir, 'tls'), { sans: { dns: [], ips: [] } });
   cfg = { clientCa: { certPem: pki.clientCaCertPem, keyPem: pki.clientCaKeyPem }, serverCa: { certPem: pki.caCertPem, keyPem: pki.caKeyPem }, maxDurationMs: 365 * 86_400_000 };
 });
+
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 const approved = [{ type: 'Approved', status: 'True' }];
 const kubeletClient = { cn: 'system:node:n1', o: ['system:nodes'], signerName: 'kubernetes.io/kube-apiserver-client-kubelet', usages: ['digital signature', 'key encipherment', 'client auth'] };
