@@ -13,7 +13,9 @@ import { silentLogger } from '../util/log.js';
 import { runCertificateControllers } from '../controllers/certificates/run.js';
 import { issueCertificate } from '../controllers/certificates/issue.js';
 import { parseCsrPem, createCsrPem } from '../api/csr.js';
-import { obtainNodeClient, runServingCertificate } from './tls-bootstrap.js';
+import { obtainNodeClient, rotateNodeClient, runServingCertificate } from './tls-bootstrap.js';
+import { readFileSync } from 'node:fs';
+import { until } from '../../test/support/poll.js';
 import { runRotation, renewalDelayMs } from './cert-rotation.js';
 import { CertificateRequestError } from './csr-request.js';
 
@@ -95,4 +97,26 @@ test('rotation renews at 70–90 % of the lifetime and applies the new certifica
   await applied;
   ac.abort();
   assert.equal(renewed, 1);
+});
+
+test('the node renews its own client certificate through the API (selfnodeclient) and switches to it', async () => {
+  const agentDir = join(dir, 'agent');
+  const nc = await obtainNodeClient(opts(agentDir), cluster.signal);
+  const old = nc.creds.certPem;
+  // Make the stored certificate one that is due for renewal: same key, 10 s left of a 5-minute backdated life.
+  const parsed = parseCsrPem(createCsrPem(nc.creds.keyPem, { cn: 'system:node:n1', o: ['system:nodes'] }));
+  const due = issueCertificate({ certPem: cluster.pki.clientCaCertPem, keyPem: cluster.pki.clientCaKeyPem }, parsed, ['client auth'], 10_000);
+  nc.creds = { ...nc.creds, certPem: due };
+  nc.client.setClientCertificate(due, nc.creds.keyPem);
+  const ac = new AbortController();
+  void rotateNodeClient(nc, opts(agentDir), ac.signal);
+  await until(() => nc.creds.certPem !== due, 15_000, 'renewed');
+  ac.abort();
+  assert.notEqual(nc.creds.certPem, old);
+  assert.equal(readFileSync(join(agentDir, 'client-kubelet.crt'), 'utf8'), nc.creds.certPem);
+  assert.ok(Date.parse(new X509Certificate(nc.creds.certPem).validTo) > Date.now() + 300 * 86_400_000);
+  const csrs = (await cluster.client.list<{ spec: { username: string }; status: { conditions?: { message: string }[] } }>(resourcePath('certificates.k8s.io', 'v1', 'certificatesigningrequests'))).items;
+  assert.ok(csrs.some((c) => c.spec.username === 'system:node:n1' && c.status.conditions?.[0]?.message.startsWith('Auto approving self kubelet client')));
+  await nc.client.get(resourcePath('', 'v1', 'nodes', undefined, 'n1'));
+  nc.client.close();
 });

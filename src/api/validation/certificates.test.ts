@@ -26,6 +26,7 @@ test("request, usages, signerName and expirationSeconds are checked with upstrea
   assert.deepEqual(messages(csr({ usages: ['client auth', 'client auth'] })), ['spec.usages[1]: Duplicate value: "client auth"']);
   assert.deepEqual(messages(csr({ signerName: '' })), ['spec.signerName: Required value']);
   assert.deepEqual(messages(csr({ signerName: 'nodomain' })), ["spec.signerName: Invalid value: \"nodomain\": must be a fully qualified domain and path of the form 'example.com/signer-name'"]);
+  assert.deepEqual(messages(csr({ signerName: 'kubernetes.io/legacy-unknown' })), ['spec.signerName: Invalid value: "kubernetes.io/legacy-unknown": the legacy signerName is not allowed via this API version']);
   assert.deepEqual(messages(csr({ expirationSeconds: 599 })), ['spec.expirationSeconds: Invalid value: 599: may not specify a duration less than 600 seconds (10 minutes)']);
 });
 

@@ -57,6 +57,7 @@ export function validateCsr(csr: KObject): FieldError[] {
     seen.add(u);
   });
   errs.push(...validateSignerName(str(spec.signerName), 'spec.signerName'));
+  if (spec.signerName === 'kubernetes.io/legacy-unknown') errs.push(fieldErrors.invalid('spec.signerName', spec.signerName, 'the legacy signerName is not allowed via this API version'));
   const exp = num(spec.expirationSeconds);
   if (exp !== undefined && exp < 600) errs.push(fieldErrors.invalid('spec.expirationSeconds', exp, 'may not specify a duration less than 600 seconds (10 minutes)'));
   errs.push(...validateConditions(csr));
