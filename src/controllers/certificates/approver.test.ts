@@ -55,7 +55,11 @@ test('the permission check is pluggable (RBAC plugs a SubjectAccessReview in)', 
 });
 
 test("kubeletserving: approved only for the node's own names and addresses, once the node exists", async () => {
-  assert.equal((await approve(csrObject({ ...serving, dns: ['n1'], ips: ['10.0.0.1'] }))).wait, 2000, 'waits for the Node');
+  const fresh = csrObject({ ...serving, dns: ['n1'], ips: ['10.0.0.1'] });
+  fresh.metadata.creationTimestamp = new Date().toISOString();
+  assert.equal((await approve(fresh)).wait, 2000, 'waits for the Node');
+  fresh.metadata.creationTimestamp = new Date(Date.now() - 16 * 60_000).toISOString();
+  assert.equal((await approve(fresh)).wait, undefined, 'but not forever');
   const ok = await approve(csrObject({ ...serving, dns: ['n1', 'host-1'], ips: ['10.0.0.1'] }), node1);
   assert.equal(ok.cond?.message, 'Auto approving kubelet serving certificate after SubjectAccessReview.');
   assert.equal((await approve(csrObject({ ...serving, dns: ['n1'], ips: ['10.0.0.2'] }), node1)).path, undefined, 'foreign IP');

@@ -30,6 +30,8 @@ export const defaultApprovalCheck: ApprovalCheck = async (r, kind) => {
   return kind === 'nodeclient' ? r.groups.includes('system:bootstrappers') : r.groups.includes('system:nodes');
 };
 
+const WAIT_FOR_NODE_MS = 15 * 60_000;
+
 const MESSAGES: Record<ApprovalKind, string> = {
   selfnodeclient: 'Auto approving self kubelet client certificate after SubjectAccessReview.',
   nodeclient: 'Auto approving kubelet client certificate after SubjectAccessReview.',
@@ -78,7 +80,8 @@ export async function approveOne(client: RestClient, csr: KObject | undefined, c
     throw e;
   }
   const kinds = await recognize(spec, parsed, nodeNames);
-  if (kinds === 'wait') return 2000;
+  // A serving CSR waits for its Node, but not forever: after 15 minutes it is left for a human.
+  if (kinds === 'wait') return Date.now() - Date.parse(csr.metadata.creationTimestamp ?? '') < WAIT_FOR_NODE_MS ? 2000 : undefined;
   const requester: Requester = { username: spec.username ?? '', uid: spec.uid, groups: spec.groups ?? [], extra: spec.extra };
   for (const kind of kinds) {
     if (!(await check(requester, kind))) continue;
