@@ -20,6 +20,7 @@ import { disruptionController } from './disruption.js';
 import { nodeIpamController } from './node-ipam.js';
 import { nodeLifecycleController } from './node-lifecycle.js';
 import { tokenCleanerController } from './token-cleaner.js';
+import { csrCleanerController } from './certificates/cleaner.js';
 
 export const allControllers: ControllerDef[] = [
   namespaceController,
@@ -43,4 +44,5 @@ export const allControllers: ControllerDef[] = [
   resourceQuotaController,
   disruptionController,
   tokenCleanerController,
+  csrCleanerController,
 ];
