@@ -62,17 +62,26 @@ test('a printed join command joins a node with its own certificate, reused on re
   assert.match(list.stdout, /^TOKEN\s+TTL\s+EXPIRES\s+USAGES\s+DESCRIPTION\s+EXTRA GROUPS$/m);
   assert.match(list.stdout, new RegExp(`^${id}\\.[a-z0-9]{16}\\s+23h\\s+\\S+Z\\s+authentication,signing\\s+e2e join\\s+system:bootstrappers:kubeadm:default-node-token$`, 'm'));
 
+  assert.match(kts(['token', 'generate']).stdout, /^[a-z0-9]{6}\.[a-z0-9]{16}\n$/);
+  const mine = token(['create', 'mytokn.0123456789abcdef', '--ttl', '0']);
+  assert.equal(mine.stdout, 'mytokn.0123456789abcdef\n', mine.stderr);
+  assert.match(token(['list']).stdout, /^mytokn\.0123456789abcdef\s+<forever>\s+<never>\s/m);
+  const again = token(['create', 'mytokn.0123456789abcdef']);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /a token with id "mytokn" already exists/);
+  assert.equal(token(['create', 'not-a-token']).code, 2);
+
   const dataDir = join(work, 'joiner');
   const args = [...cmd.slice(1), '--simulated', '--data-dir', dataDir, '--node-name', 'joiner'];
   const a = startAgent(args);
   await eventually(() => nodeReady('joiner-0'), 30_000, `node joiner-0 Ready:\n${a.out()}`);
 
-  const mine = csrs().filter((c) => c.spec.username === `system:bootstrap:${id}`);
-  assert.equal(mine.length, 1);
-  assert.equal(mine[0]!.spec.signerName, 'kubernetes.io/kube-apiserver-client-kubelet');
-  assert.ok(mine[0]!.spec.groups.includes('system:bootstrappers'));
-  assert.equal(mine[0]!.status.conditions?.[0]?.reason, 'AutoApproved');
-  const table = srv.kubectl(['get', 'csr', mine[0]!.metadata.name]).stdout;
+  const joined = csrs().filter((c) => c.spec.username === `system:bootstrap:${id}`);
+  assert.equal(joined.length, 1);
+  assert.equal(joined[0]!.spec.signerName, 'kubernetes.io/kube-apiserver-client-kubelet');
+  assert.ok(joined[0]!.spec.groups.includes('system:bootstrappers'));
+  assert.equal(joined[0]!.status.conditions?.[0]?.reason, 'AutoApproved');
+  const table = srv.kubectl(['get', 'csr', joined[0]!.metadata.name]).stdout;
   assert.match(table, /^NAME\s+AGE\s+SIGNERNAME\s+REQUESTOR\s+REQUESTEDDURATION\s+CONDITION$/m);
   assert.match(table, new RegExp(`kubernetes.io/kube-apiserver-client-kubelet\\s+system:bootstrap:${id}\\s+<none>\\s+Approved,Issued`));
 
