@@ -1,8 +1,10 @@
 // Reading PKCS#10 certificate signing requests (the `spec.request` of a CertificateSigningRequest):
-// the subject, the requested subject alternative names and the public key, with the request's
-// self-signature checked. node-forge parses them (Node's crypto cannot); forge reads RSA keys
-// only, so requests for other key types are refused with a message that says so.
+// the subject, the requested subject alternative names and the public key (RSA, ECDSA or
+// Ed25519), with the request's self-signature checked by Node's crypto (as upstream's ParseCSR
+// does). The DER is walked directly (api/der.ts): node-forge parses only RSA requests.
+import { createPublicKey, verify } from 'node:crypto';
 import forge from 'node-forge';
+import { bytesOf, children, contentOf, DerError, oidOf, readTlv } from './der.js';
 
 export interface ParsedCsr {
   commonName: string;
@@ -11,51 +13,99 @@ export interface ParsedCsr {
   ipAddresses: string[];
   emailAddresses: string[];
   uris: string[];
-  /** The requested public key, PEM (SubjectPublicKeyInfo). */
-  publicKeyPem: string;
+  /** The requested public key: DER SubjectPublicKeyInfo, as the certificate will carry it. */
+  publicKeyDer: Buffer;
 }
 
 export class CsrParseError extends Error {}
 
-const PEM_RE = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/;
+const PEM_RE = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/;
+const EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
+const SUBJECT_ALT_NAME = '2.5.29.17';
+/** Signature algorithm → hash (null: the key type implies it, Ed25519). */
+const SIGNATURE_HASH: Record<string, string | null> = {
+  '1.2.840.113549.1.1.5': 'sha1', '1.2.840.113549.1.1.11': 'sha256', '1.2.840.113549.1.1.12': 'sha384', '1.2.840.113549.1.1.13': 'sha512',
+  '1.2.840.10045.4.1': 'sha1', '1.2.840.10045.4.3.2': 'sha256', '1.2.840.10045.4.3.3': 'sha384', '1.2.840.10045.4.3.4': 'sha512',
+  '1.3.101.112': null,
+};
 
 /** Parses the first PEM block of `pem`; throws CsrParseError with upstream-like messages. */
 export function parseCsrPem(pem: string): ParsedCsr {
   const m = PEM_RE.exec(pem);
   if (!m || m[1] !== 'CERTIFICATE REQUEST') throw new CsrParseError('PEM block type must be CERTIFICATE REQUEST');
-  let csr: forge.pki.CertificateSigningRequest;
   try {
-    csr = forge.pki.certificationRequestFromPem(m[0]);
+    return parseCsrDer(Buffer.from(m[2]!.replace(/\s+/g, ''), 'base64'));
   } catch (e) {
-    const msg = (e as Error).message ?? String(e);
-    if (/OID is not RSA/i.test(msg)) throw new CsrParseError('x509: only RSA keys are supported by this kts version');
-    throw new CsrParseError(`x509: malformed certificate request: ${msg}`);
+    if (e instanceof CsrParseError) throw e;
+    throw new CsrParseError(`x509: malformed certificate request: ${(e as Error).message}`);
   }
-  let ok: boolean;
+}
+
+function parseCsrDer(der: Buffer): ParsedCsr {
+  const top = readTlv(der, 0);
+  if (top.tag !== 0x30 || top.end !== der.length) throw new DerError('not a single SEQUENCE');
+  const [info, alg, sig] = children(der, top);
+  if (!info || !alg || !sig || info.tag !== 0x30 || alg.tag !== 0x30 || sig.tag !== 0x03) throw new DerError('expected info, algorithm and signature');
+  const [version, subject, spki, attrs] = children(der, info);
+  if (!version || !subject || !spki || subject.tag !== 0x30 || spki.tag !== 0x30) throw new DerError('expected version, subject and public key');
+  const publicKeyDer = bytesOf(der, spki);
+  let key;
   try {
-    ok = csr.verify();
+    key = createPublicKey({ key: publicKeyDer, format: 'der', type: 'spki' });
   } catch {
-    ok = false;
+    throw new CsrParseError('x509: unsupported public key algorithm');
   }
-  if (!ok) throw new CsrParseError('x509: certificate request signature is invalid');
-  const attrs = csr.subject.attributes;
-  const out: ParsedCsr = {
-    commonName: String(attrs.find((a) => a.shortName === 'CN' || a.name === 'commonName')?.value ?? ''),
-    organizations: attrs.filter((a) => a.shortName === 'O' || a.name === 'organizationName').map((a) => String(a.value)),
-    dnsNames: [], ipAddresses: [], emailAddresses: [], uris: [],
-    publicKeyPem: forge.pki.publicKeyToPem(csr.publicKey!),
-  };
-  const ext = csr.getAttribute({ name: 'extensionRequest' }) as { extensions?: { name: string; altNames?: { type: number; value?: string; ip?: string }[] }[] } | null;
-  for (const e of ext?.extensions ?? []) {
-    if (e.name !== 'subjectAltName') continue;
-    for (const n of e.altNames ?? []) {
-      if (n.type === 2) out.dnsNames.push(n.value ?? '');
-      else if (n.type === 7) out.ipAddresses.push(n.ip ?? '');
-      else if (n.type === 1) out.emailAddresses.push(n.value ?? '');
-      else if (n.type === 6) out.uris.push(n.value ?? '');
+  const algOid = oidOf(der, children(der, alg)[0]!);
+  const hash = SIGNATURE_HASH[algOid];
+  if (hash === undefined) throw new CsrParseError(`x509: cannot verify signature: algorithm unimplemented (${algOid})`);
+  const bits = contentOf(der, sig);
+  if (bits[0] !== 0) throw new DerError('signature BIT STRING with unused bits');
+  if (!verify(hash, bytesOf(der, info), key, bits.subarray(1))) {
+    throw new CsrParseError(key.asymmetricKeyType === 'rsa' ? 'crypto/rsa: verification error' : key.asymmetricKeyType === 'ec' ? 'x509: ECDSA verification failure' : 'x509: signature verification failure');
+  }
+  const out: ParsedCsr = { commonName: '', organizations: [], dnsNames: [], ipAddresses: [], emailAddresses: [], uris: [], publicKeyDer };
+  for (const rdn of children(der, subject)) {
+    for (const atv of children(der, rdn)) {
+      const [oid, value] = children(der, atv);
+      if (!oid || !value) continue;
+      const type = oidOf(der, oid);
+      const text = contentOf(der, value).toString(value.tag === 0x1e ? 'utf16le' : 'utf8');
+      if (type === '2.5.4.3') out.commonName = text;
+      else if (type === '2.5.4.10') out.organizations.push(text);
     }
   }
+  if (attrs && attrs.tag === 0xa0) for (const attr of children(der, attrs)) readExtensionRequest(der, attr, out);
   return out;
+}
+
+function readExtensionRequest(der: Buffer, attr: ReturnType<typeof readTlv>, out: ParsedCsr): void {
+  const [oid, set] = children(der, attr);
+  if (!oid || !set || oidOf(der, oid) !== EXTENSION_REQUEST) return;
+  for (const exts of children(der, set)) {
+    for (const ext of children(der, exts)) {
+      const parts = children(der, ext);
+      if (oidOf(der, parts[0]!) !== SUBJECT_ALT_NAME) continue;
+      const value = parts[parts.length - 1]!;
+      const names = contentOf(der, value);
+      const seq = readTlv(names, 0);
+      for (const n of children(names, seq)) {
+        const c = contentOf(names, n);
+        if (n.tag === 0x82) out.dnsNames.push(c.toString('latin1'));
+        else if (n.tag === 0x81) out.emailAddresses.push(c.toString('latin1'));
+        else if (n.tag === 0x86) out.uris.push(c.toString('latin1'));
+        else if (n.tag === 0x87) out.ipAddresses.push(ipText(c));
+      }
+    }
+  }
+}
+
+function ipText(b: Buffer): string {
+  if (b.length === 4) return [...b].join('.');
+  if (b.length !== 16) throw new DerError('IP address SAN of a bad length');
+  const groups = [];
+  for (let i = 0; i < 16; i += 2) groups.push(b.readUInt16BE(i).toString(16));
+  // The URL parser gives the canonical (compressed) spelling.
+  return new URL(`http://[${groups.join(':')}]/`).hostname.slice(1, -1);
 }
 
 /** Builds a PEM CSR for `subject` and SANs signed with `keyPem` (an RSA private key, PKCS#1 or #8). */

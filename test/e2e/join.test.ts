@@ -153,7 +153,8 @@ test('the server node-token joins as a bootstrapper and the node gets its own ce
 
 test('kubectl certificate approve issues a user certificate that authenticates; deny issues none', { timeout: 60_000 }, async () => {
   const key = join(work, 'jane.key');
-  const csrPem = execFileSync('openssl', ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-subj', '/CN=jane/O=dev'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  // An ECDSA key (the agents use RSA): both kinds are signed.
+  const csrPem = execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-subj', '/CN=jane/O=dev'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const manifest = (name: string) => `apiVersion: certificates.k8s.io/v1
 kind: CertificateSigningRequest
 metadata:

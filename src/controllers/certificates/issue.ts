@@ -1,7 +1,9 @@
 // Issues an X.509 certificate for an approved CSR: the request's subject, SANs and public key,
 // key usages from spec.usages, valid from five minutes ago (clock skew) for the granted duration,
-// never past the CA's own expiry. node-forge builds and signs the structure.
-import { randomBytes, X509Certificate } from 'node:crypto';
+// never past the CA's own expiry. node-forge lays out the TBSCertificate (with a stand-in RSA key,
+// replaced by the request's own SubjectPublicKeyInfo, which may be ECDSA or Ed25519); Node's crypto
+// signs it with the CA's key.
+import { randomBytes, sign, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
 import type { ParsedCsr } from '../../api/csr.js';
 
@@ -25,9 +27,9 @@ export function grantedDurationMs(expirationSeconds: number | undefined, maxMs: 
 
 export function issueCertificate(ca: CaPair, csr: ParsedCsr, usages: string[], durationMs: number, now = Date.now()): string {
   const caCert = forge.pki.certificateFromPem(ca.certPem);
-  const caKey = forge.pki.privateKeyFromPem(ca.keyPem);
+  const caKey = ca.keyPem;
   const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(csr.publicKeyPem);
+  cert.publicKey = caCert.publicKey;
   const serial = randomBytes(16);
   serial[0] = (serial[0]! & 0x7f) | 0x01;
   cert.serialNumber = serial.toString('hex');
@@ -53,6 +55,22 @@ export function issueCertificate(ca: CaPair, csr: ParsedCsr, usages: string[], d
     { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
     ...(altNames.length ? [{ name: 'subjectAltName', altNames }] : []),
   ]);
-  cert.sign(caKey, forge.md.sha256.create());
-  return forge.pki.certificateToPem(cert);
+  cert.siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption!;
+  // getTBSCertificate exists in node-forge but is missing from @types/node-forge.
+  const tbs = (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert);
+  // TBSCertificate: version, serial, signature, issuer, validity, subject, subjectPublicKeyInfo, extensions.
+  (tbs.value as forge.asn1.Asn1[])[6] = forge.asn1.fromDer(forge.util.createBuffer(csr.publicKeyDer.toString('binary')));
+  const tbsDer = Buffer.from(forge.asn1.toDer(tbs).getBytes(), 'binary');
+  const signature = sign('sha256', tbsDer, caKey);
+  const { asn1 } = forge;
+  const certificate = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+    tbs,
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(forge.pki.oids.sha256WithRSAEncryption!).getBytes()),
+      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.NULL, false, ''),
+    ]),
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BITSTRING, false, String.fromCharCode(0) + signature.toString('binary')),
+  ]);
+  const der = Buffer.from(asn1.toDer(certificate).getBytes(), 'binary').toString('base64');
+  return `-----BEGIN CERTIFICATE-----\n${der.replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
 }

@@ -80,3 +80,15 @@ test('serving certificates come from the server CA with the requested names; use
   assert.ok(u.verify(new X509Certificate(pki.clientCaCertPem).publicKey));
   assert.deepEqual(u.subject.split('\n').sort(), ['CN=jane', 'O=dev', 'O=ops']);
 });
+
+test('ECDSA requests are issued with their own key', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const pem = execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', '/dev/null', '-subj', '/O=dev/CN=ecuser'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const csr = csrObject({ cn: 'x', signerName: 'kubernetes.io/kube-apiserver-client', usages: ['digital signature', 'client auth'], conditions: approved });
+  (csr.spec as { request: string }).request = Buffer.from(pem).toString('base64');
+  const c = issued(signDecision(csr, cfg));
+  assert.equal(c.publicKey.asymmetricKeyType, 'ec');
+  assert.ok(c.verify(new X509Certificate(pki.clientCaCertPem).publicKey));
+  assert.deepEqual(c.subject.split('\n').sort(), ['CN=ecuser', 'O=dev']);
+  assert.ok(c.checkIssued(new X509Certificate(pki.clientCaCertPem)));
+});
