@@ -10,7 +10,7 @@ import { openSqliteBackend } from '../storage/sqlite.js';
 import { startApiServer } from '../apiserver/server.js';
 import { Worker } from 'node:worker_threads';
 import type { ControlLoopsConfig } from './control-loops.js';
-import { ensurePki, caCertHash, signClientCert } from './pki.js';
+import { ensurePki, caCertHash, signClientCert, signServingCert } from './pki.js';
 import type { Pki } from './pki.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { bootstrapCluster } from './bootstrap.js';
@@ -87,7 +87,7 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
       ],
       version: versionInfo(),
       serviceAccountKey,
-      // The kubelets' serving certificates are self-signed: not verified, as upstream without --kubelet-certificate-authority.
+      // The kubelets' serving certificates are not verified, as upstream without --kubelet-certificate-authority.
       kubeletClient: { certPem: pki.kubeletClientCertPem, keyPem: pki.kubeletClientKeyPem, defaultPort: 10250 },
       audit: audit?.auditor,
       podSecurity: cfg.security?.podSecurity,
@@ -156,7 +156,9 @@ async function startAgent(agentCfg: NonNullable<ServerConfig['agent']>, server: 
     const [{ runNodeAgent }, { RestClient }] = await Promise.all([import('../agent/node-agent.js'), import('../client/rest-client.js')]);
     const cert = signClientCert({ certPem: pki.clientCaCertPem, keyPem: pki.clientCaKeyPem }, { cn: `system:node:${agentCfg.nodeName}`, o: ['system:nodes'] }, 365);
     const client = new RestClient({ server, caPem: pki.caCertPem, certPem: cert.certPem, keyPem: cert.keyPem, userAgent: `kubelet/${versionInfo().gitVersion}` });
-    const agent = await runNodeAgent(agentCfg, client, { clientCaPem: pki.clientCaCertPem, version: versionInfo().gitVersion }, log, signal);
+    // Its kubelet serves with a certificate from the server CA, as joined agents get through CSRs.
+    const serving = signServingCert({ certPem: pki.caCertPem, keyPem: pki.caKeyPem }, `system:node:${agentCfg.nodeName}`, { dns: [...new Set([agentCfg.nodeName, hostname().toLowerCase()])], ips: [agentCfg.nodeIp] }, 365);
+    const agent = await runNodeAgent(agentCfg, client, { clientCaPem: pki.clientCaCertPem, version: versionInfo().gitVersion, serving }, log, signal);
     await agent.done;
     client.close();
   } catch (e) {
