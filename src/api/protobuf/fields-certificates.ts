@@ -1,6 +1,7 @@
 // Protobuf field numbers of certificates.k8s.io/v1, from upstream's k8s.io/api/certificates/v1/
-// generated.proto (same conventions as fields-groups.ts). `extra` is a map of ExtraValue messages
-// upstream; kts decodes its values as plain string lists.
+// generated.proto (same conventions as fields-groups.ts). kubectl's `certificate approve|deny` PUT
+// the whole CSR this way. `extra` (a map of ExtraValue messages) is refused with a 415 by the
+// decoder; kts sets no extra on requesters, so kubectl never sends one.
 
 export const fields: Record<string, Record<string, number>> = {
   'io.k8s.api.certificates.v1.CertificateSigningRequest': { metadata: 1, spec: 2, status: 3 },
