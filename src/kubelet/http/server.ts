@@ -99,6 +99,7 @@ export async function startKubeletServer(cfg: KubeletServerConfig, backend: Stre
   });
   server.on('clientError', (_e, socket) => socket.destroy());
   const { port, done } = await listenUntilAborted(server, cfg.port, cfg.bindAddress, signal);
-  const setCertificate = (certPem: string, keyPem: string) => server.setSecureContext({ cert: certPem, key: keyPem, ca: cfg.tls.clientCaPem });
+  // The same TLS settings as at start (versions, ciphers); only the certificate changes.
+  const setCertificate = (certPem: string, keyPem: string) => server.setSecureContext({ ...serverTlsOptions, cert: certPem, key: keyPem, ca: cfg.tls.clientCaPem });
   return { port, setCertificate, done };
 }
