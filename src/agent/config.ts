@@ -32,6 +32,8 @@ export interface RawAgentFlags {
   token?: string;
   'token-file'?: string;
   'ca-cert'?: string;
+  'ca-cert-hash'?: string;
+  'data-dir'?: string;
   'node-cpu'?: string;
   'node-memory'?: string;
   'node-pods'?: string;
@@ -49,7 +51,8 @@ export function buildAgentConfig(f: RawAgentFlags, tokenFromFile?: string): Simu
   const server = f.server ?? '';
   if (!/^https:\/\/[^/]+/.test(server)) throw new AgentConfigError(`--server must be an https:// URL of the kts server (got "${server}")`);
   const token = (f.token ?? tokenFromFile ?? '').trim();
-  if (!token) throw new AgentConfigError('--token (or --token-file) is required: the content of <data-dir>/server/node-token on the server');
+  // With --data-dir a node may have joined before and kept its certificate; the command checks that.
+  if (!token && !f['data-dir']) throw new AgentConfigError('--token (or --token-file) is required: a bootstrap token (kts token create) or <data-dir>/server/node-token on the server');
   const nodes = Number(f.nodes ?? '1');
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 100_000) throw new AgentConfigError(`--nodes must be an integer from 1 to 100000 (got "${f.nodes}")`);
   const namePrefix = f['node-name'] ?? 'kts-sim';

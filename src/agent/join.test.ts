@@ -39,7 +39,7 @@ test('the CA is taken from the server only when it matches the token', async () 
     // A server with another CA is refused, naming both hashes.
     const impostor = await serve(other.serverCertPem + other.caCertPem, other.serverKeyPem);
     servers.push(impostor.server);
-    await assert.rejects(discoverCa(impostor.url, hash), /does not match the token: the token expects sha256:[0-9a-f]{64}, the server presented sha256:/);
+    await assert.rejects(discoverCa(impostor.url, hash), /CA certificate hash does not match: expected sha256:[0-9a-f]{64}, the server presented sha256:/);
     // Only the leaf, no /cacerts: nothing to check against, so --ca-cert is needed.
     const bare = await serve(pki.serverCertPem, pki.serverKeyPem);
     servers.push(bare.server);

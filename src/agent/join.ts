@@ -106,13 +106,38 @@ export async function discoverCa(server: string, caHash: string, timeoutMs = 10_
   const leaf = chain[0];
   if (!ca) {
     if (candidates.length) {
-      const got = candidates.map((c) => `sha256:${spkiHash(c)}`).join(', ');
-      throw new Error(`the server's CA certificate does not match the token: the token expects sha256:${caHash}, the server presented ${got}; check --token and --server`);
+      const got = [...new Set(candidates.map((c) => `sha256:${spkiHash(c)}`))].join(', ');
+      throw new Error(`the server's CA certificate hash does not match: expected sha256:${caHash}, the server presented ${got}; check --ca-cert-hash (or the token) and --server`);
     }
     throw new Error(`the server at ${server} did not present its CA certificate (it sends only its own certificate and does not serve /cacerts), so the token's CA hash cannot be checked; pass --ca-cert <server data-dir>/server/tls/server-ca.crt`);
   }
   if (leaf && (!leaf.checkIssued(ca) || !leaf.verify(ca.publicKey))) throw new Error(`the server's certificate (${leaf.subject.replace(/\n/g, ', ')}) was not issued by the CA the token names; refusing to connect`);
   return toPem(ca.raw);
+}
+
+/** "sha256:<64 hex>" (kubeadm's --discovery-token-ca-cert-hash format) → the hex; throws otherwise. */
+export function parseCaCertHash(text: string): string {
+  const m = /^sha256:([0-9a-fA-F]{64})$/.exec(text.trim());
+  if (!m) throw new Error(`--ca-cert-hash must be sha256:<64 hex digits> (got "${text}")`);
+  return m[1]!.toLowerCase();
+}
+
+/**
+ * The server's CA certificate (PEM), trusted by one of: --ca-cert (checked against the pinned hash
+ * if there is one), --ca-cert-hash, or the hash in a K10 node token. Throws a clear error otherwise.
+ */
+export async function resolveServerCa(o: { server: string; caCertPem?: string; caCertHash?: string; token?: string }): Promise<string> {
+  const tokenHash = o.token ? parseToken(o.token).caHash : undefined;
+  const flagHash = o.caCertHash ? parseCaCertHash(o.caCertHash) : undefined;
+  if (flagHash && tokenHash && flagHash !== tokenHash) throw new Error(`the CA hash does not match: --ca-cert-hash is sha256:${flagHash} but the token pins sha256:${tokenHash}`);
+  const want = flagHash ?? tokenHash;
+  if (o.caCertPem) {
+    const got = spkiHash(new X509Certificate(o.caCertPem));
+    if (want && got !== want) throw new Error(`the CA hash does not match: --ca-cert has sha256:${got}, expected sha256:${want}`);
+    return o.caCertPem;
+  }
+  if (!want) throw new Error('nothing pins the server CA: pass --ca-cert-hash sha256:… (printed by `kts token create --print-join-command`) or --ca-cert FILE');
+  return discoverCa(o.server, want);
 }
 
 function isIpLiteral(host: string): boolean {

@@ -34,11 +34,15 @@ export interface NodeAgentOptions {
   clientCaPem: string;
   /** Reported as the kubelet version (e.g. v1.32.4-kts.0.1.0). */
   version: string;
+  /** The kubelet's serving certificate (default: self-signed, as the kubelet without TLS bootstrap). */
+  serving?: { certPem: string; keyPem: string };
 }
 
 export interface RunningNodeAgent {
   /** Settles when the node is registered. */
   registered: Promise<void>;
+  /** Replaces the kubelet endpoint's serving certificate (issued or rotated). */
+  setServingCert(certPem: string, keyPem: string): void;
   done: Promise<void>;
 }
 
@@ -75,7 +79,7 @@ export async function runNodeAgent(cfg: NodeAgentConfig, client: RestClient, o: 
     portForward: (...a) => (ref.backend ? ref.backend.portForward(...a) : notReady()),
     pods: () => (ref.backend ? ref.backend.pods() : notReady()),
   };
-  const serving = selfSignedServingCert(cfg.nodeIp, [hostname(), cfg.nodeName, cfg.nodeIp]);
+  const serving = o.serving ?? selfSignedServingCert(cfg.nodeIp, [hostname(), cfg.nodeName, cfg.nodeIp]);
   const server = await startKubeletServer({ bindAddress: '0.0.0.0', port: cfg.kubeletPort, tls: { ...serving, clientCaPem: o.clientCaPem } }, lazy, log.child('kubelet-server'), signal);
   step(`kubelet endpoint listening on https://${cfg.nodeIp}:${server.port}`);
 
@@ -132,5 +136,5 @@ export async function runNodeAgent(cfg: NodeAgentConfig, client: RestClient, o: 
     cri.close();
     await containerd.done;
   })();
-  return { registered, done };
+  return { registered, setServingCert: server.setCertificate, done };
 }

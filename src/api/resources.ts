@@ -87,6 +87,7 @@ export const builtinResources: ResourceInfo[] = [
   grp('rbac.authorization.k8s.io', ['v1'], 'rbac', { kind: 'ClusterRoleBinding', resource: 'clusterrolebindings', singular: 'clusterrolebinding', namespaced: false }),
 
   grp('policy', ['v1'], 'policy', { kind: 'PodDisruptionBudget', resource: 'poddisruptionbudgets', singular: 'poddisruptionbudget', namespaced: true, shortNames: ['pdb'], subresources: ['status'] }),
+  grp('certificates.k8s.io', ['v1'], 'certificates', { kind: 'CertificateSigningRequest', resource: 'certificatesigningrequests', singular: 'certificatesigningrequest', namespaced: false, shortNames: ['csr'], subresources: ['status', 'approval'] }),
   grp('scheduling.k8s.io', ['v1'], 'scheduling', { kind: 'PriorityClass', resource: 'priorityclasses', singular: 'priorityclass', namespaced: false, shortNames: ['pc'] }),
 
   { group: 'apiextensions.k8s.io', versions: [{ version: 'v1', schema: 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition' }], kind: 'CustomResourceDefinition', resource: 'customresourcedefinitions', singular: 'customresourcedefinition', namespaced: false, shortNames: ['crd', 'crds'], categories: ['api-extensions'], subresources: ['status'] },

@@ -14,6 +14,7 @@ import type { AdmissionRequest, Stores } from './admission/types.js';
 import { runAdmission, runDeleteAdmission } from './admission/chain.js';
 import { WebhookAdmission } from './admission/webhook.js';
 import { QuotaAdmission } from './admission/resource-quota.js';
+import { setRequester } from './registry/csr-strategy.js';
 
 export interface HookDeps {
   allocations: ServiceAllocations;
@@ -57,6 +58,14 @@ export function buildHooks(info: ResourceInfo, deps: HookDeps): StoreHooks {
     // Allocate last: a refused Service must not hold an IP or node port.
     if (id === '/services') deps.allocations.allocateNew(obj);
   };
+  if (id === 'certificates.k8s.io/certificatesigningrequests') {
+    // The requester is whoever creates the CSR, never what the body claims (as upstream).
+    const admit = hooks.beforeCreate;
+    hooks.beforeCreate = async (obj, ctx) => {
+      setRequester(obj, ctx.user);
+      await admit(obj, ctx);
+    };
+  }
   hooks.beforeUpdate = async (obj, old, ctx, sub) => {
     await runAdmission(request('UPDATE', obj, ctx, sub, old), deps.stores, quota, webhooks);
     if (id === '/services' && sub !== 'status' && !ctx.dryRun) deps.allocations.allocateUpdate(obj, old);

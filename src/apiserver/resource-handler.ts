@@ -225,15 +225,16 @@ async function handleSubresource(req: IncomingMessage, res: ServerResponse, ri: 
     addWarnings(res, ctx.warnings);
     writeObject(res, code, info, store.output(obj, ri.version), out);
   };
-  if (sub === 'status') {
+  // A CSR's approval is written like its status (the strategy decides what each may change).
+  if (sub === 'status' || sub === 'approval') {
     if (ri.verb === 'get') return respond(200, await store.get(ri.namespace, ri.name));
     if (ri.verb === 'update') {
       const obj = await readObject(req, target, fieldValidationOf(query), ctx.warnings);
       const live = await store.get(ri.namespace, ri.name);
-      trackUpdate(req, ctx, store, target, store.output(live, ri.version), obj, 'status');
-      return respond(200, (await store.update(ri.namespace, ri.name, toStorage(info, ri.version, obj), ctx, 'status')).obj);
+      trackUpdate(req, ctx, store, target, store.output(live, ri.version), obj, sub);
+      return respond(200, (await store.update(ri.namespace, ri.name, toStorage(info, ri.version, obj), ctx, sub)).obj);
     }
-    if (ri.verb === 'patch') return respond(200, await patchObject(req, query, ctx, store, target, ri, 'status'));
+    if (ri.verb === 'patch') return respond(200, await patchObject(req, query, ctx, store, target, ri, sub));
     throw methodNotAllowed('the server does not allow this method on the requested resource');
   }
   if (sub === 'scale') return handleScale(req, res, ri, query, ctx, store);

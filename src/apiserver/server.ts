@@ -21,6 +21,7 @@ import type { RequestContext } from './registry/store.js';
 import { WatchCache } from './watch-cache.js';
 import { authenticateRequest, isPublicPath } from './authn.js';
 import type { TokenEntry } from './authn.js';
+import { BootstrapTokenAuthenticator, chainTokenAuthenticators } from './bootstrap-token-authn.js';
 import { buildHooks } from './hooks.js';
 import { ServiceAccountTokens, type ServiceAccountKey } from './service-account-tokens.js';
 import { IpAllocator, PortAllocator, ServiceAllocations } from './allocators.js';
@@ -112,6 +113,10 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
   const crds = new CrdController({ resources, onResourcesChanged, stores, cache, backend, hooksFor, log: (m) => log.warn(m) });
   await crds.start(signal);
   const saTokens = cfg.serviceAccountKey ? new ServiceAccountTokens(cfg.serviceAccountKey, stores) : undefined;
+  // Bootstrap tokens are kube-system Secrets, read from a memo the watch cache invalidates.
+  const secrets = stores.get(storeKey('', 'secrets'))!;
+  secrets.trackChanges(cache);
+  const tokenAuth = chainTokenAuthenticators(new BootstrapTokenAuthenticator(() => secrets.listCached('kube-system')), saTokens);
 
   const streamDeps: PodStreamDeps = { pods: stores.get(storeKey('', 'pods'))!, nodes: stores.get(storeKey('', 'nodes'))!, kubelet: cfg.kubeletClient };
   const serverAddress = `${cfg.bindAddress === '0.0.0.0' || cfg.bindAddress === '::' ? '127.0.0.1' : cfg.bindAddress}:${cfg.port}`;
@@ -122,7 +127,7 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
     const started = Date.now();
     const audit = cfg.audit?.begin(req, res);
     try {
-      const user = await authenticateRequest(req, cfg.tokens, saTokens);
+      const user = await authenticateRequest(req, cfg.tokens, tokenAuth);
       audit?.authenticated(user);
       if (!user && !isPublicPath(path)) {
         audit?.target(undefined, path);
@@ -167,7 +172,7 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
     const url = new URL(req.url ?? '/', 'https://kts');
     const audit = cfg.audit?.begin(req, socket);
     void (async () => {
-      const user = await authenticateRequest(req, cfg.tokens, saTokens);
+      const user = await authenticateRequest(req, cfg.tokens, tokenAuth);
       audit?.authenticated(user);
       const ri = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
       audit?.target(ri, url.pathname);

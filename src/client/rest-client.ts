@@ -24,22 +24,35 @@ export interface WatchEventOf<T = KObject> {
 }
 
 export class RestClient {
-  private readonly agent: Agent;
+  private agent: Agent;
   /** Watches hold a connection each for minutes: they get their own pool so requests never queue behind them. */
-  private readonly watchAgent: Agent;
+  private watchAgent: Agent;
+  /** Pools replaced by setClientCertificate: what is open on them runs on until close(). */
+  private readonly retired: Agent[] = [];
   private readonly base: URL;
 
   constructor(private readonly cfg: ClientConfig) {
     this.base = new URL(cfg.server);
+    [this.agent, this.watchAgent] = this.pools(cfg.certPem, cfg.keyPem);
+  }
+
+  private pools(certPem?: string, keyPem?: string): [Agent, Agent] {
     // One TLS context for every connection (building one per connection is costly).
-    const secureContext = createSecureContext({ ca: cfg.caPem, cert: cfg.certPem, key: cfg.keyPem });
-    this.agent = new Agent({ keepAlive: true, maxSockets: cfg.maxSockets ?? 64, secureContext });
-    this.watchAgent = new Agent({ keepAlive: true, maxSockets: Infinity, secureContext });
+    const secureContext = createSecureContext({ ca: this.cfg.caPem, cert: certPem, key: keyPem });
+    return [new Agent({ keepAlive: true, maxSockets: this.cfg.maxSockets ?? 64, secureContext }), new Agent({ keepAlive: true, maxSockets: Infinity, secureContext })];
+  }
+
+  /** Uses a new client certificate for new connections (a rotated node certificate). */
+  setClientCertificate(certPem: string, keyPem: string): void {
+    // In-flight requests and watches finish on the old pools; idle sockets there time out server-side.
+    this.retired.push(this.agent, this.watchAgent);
+    [this.agent, this.watchAgent] = this.pools(certPem, keyPem);
   }
 
   close(): void {
     this.agent.destroy();
     this.watchAgent.destroy();
+    for (const a of this.retired) a.destroy();
   }
 
   private open(method: string, path: string, body: unknown, contentType = 'application/json', signal?: AbortSignal, agent: Agent = this.agent): Promise<IncomingMessage> {

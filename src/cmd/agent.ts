@@ -1,13 +1,18 @@
-// `kts agent`: runs a node agent. Only simulated nodes exist so far (--simulated): flags → a
-// validated SimulatedAgentConfig → trust in the server's CA (--ca-cert, or pinned by the token)
-// → runSimulatedAgent until SIGINT/SIGTERM.
+// `kts agent`: runs a node agent (node-agent-command.ts), or simulated nodes (--simulated): flags → a
+// validated SimulatedAgentConfig → trust in the server's CA (--ca-cert, --ca-cert-hash, or pinned by
+// a K10 token) → with --data-dir and one node, the node's own client certificate through a CSR
+// (as a real agent) → runSimulatedAgent until SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
+import { setMaxListeners } from 'node:events';
 import { createLogger } from '../util/log.js';
 import { RestClient } from '../client/rest-client.js';
 import { AgentConfigError, buildAgentConfig } from '../agent/config.js';
 import type { RawAgentFlags } from '../agent/config.js';
-import { discoverCa, parseToken } from '../agent/join.js';
+import { join } from 'node:path';
+import { parseToken, resolveServerCa } from '../agent/join.js';
+import { obtainNodeClient, rotateNodeClient } from '../agent/tls-bootstrap.js';
+import { loadNodeCredentials } from '../agent/node-credentials.js';
 import { runSimulatedAgent } from '../agent/simulated-agent.js';
 import { runRealAgent } from './node-agent-command.js';
 import type { RealAgentFlags } from './node-agent-command.js';
@@ -19,7 +24,8 @@ With --simulated, runs simulated nodes instead (as kwok does): they register, he
 pods bound to them without containers. See docs/simulated-nodes.md.
 
 Flags:
-  -d, --data-dir DIR           Data directory (default /var/lib/kts as root)
+  -d, --data-dir DIR           Data directory (default /var/lib/kts as root); simulated: where one node (--nodes 1)
+                               keeps its own certificate (otherwise simulated nodes use the token throughout)
       --node-ip ADDR           The node's InternalIP (default: the first non-loopback IPv4)
       --kubelet-port PORT      The kubelet's HTTPS port (default 10250)
       --container-runtime-endpoint SOCKET  Use this CRI socket instead of launching containerd
@@ -28,9 +34,10 @@ Flags:
       --resolv-conf FILE       Host resolv.conf for pods
       --simulated              Run simulated nodes instead
   -s, --server URL             The kts server, e.g. https://127.0.0.1:6443
-  -t, --token TOKEN            Join token: <server data-dir>/server/node-token (or its secret)
+  -t, --token TOKEN            Join token: a bootstrap token (kts token create) or <server data-dir>/server/node-token
       --token-file FILE        Read the token from FILE
-      --ca-cert FILE           Trust this CA for the server (default: fetch it, pinned by the token)
+      --ca-cert-hash sha256:H  Trust the server's CA only if its public key has this hash (kts token create --print-join-command)
+      --ca-cert FILE           Trust this CA for the server (default: fetch it, pinned by --ca-cert-hash or a K10 token)
       --node-name NAME         Node name (default: the hostname; simulated: the prefix of PREFIX-0 …, default kts-sim)
       --nodes N                How many simulated nodes to run (default 1)
       --node-cpu Q             CPU capacity of each node (default 32)
@@ -57,6 +64,7 @@ export async function agentCommand(args: string[]): Promise<number> {
         token: { type: 'string', short: 't' },
         'token-file': { type: 'string' },
         'ca-cert': { type: 'string' },
+        'ca-cert-hash': { type: 'string' },
         'node-cpu': { type: 'string' },
         'node-memory': { type: 'string' },
         'node-pods': { type: 'string' },
@@ -100,21 +108,24 @@ export async function agentCommand(args: string[]): Promise<number> {
   }
   const log = createLogger({ level: cfg.logLevel, component: 'agent' });
   const token = parseToken(cfg.token);
-  if (!caPem) {
-    if (!token.caHash) {
-      process.stderr.write('kts agent: the token carries no CA hash (it is not a K10… token), so --ca-cert is required to trust the server\n');
+  const agentDir = flags['data-dir'] && cfg.nodes === 1 ? join(flags['data-dir'], 'agent') : undefined;
+  const stored = agentDir ? loadNodeCredentials(agentDir, `${cfg.namePrefix}-0`, cfg.server) : undefined;
+  if (stored?.creds) caPem = stored.creds.caPem;
+  else {
+    if (!cfg.token) {
+      process.stderr.write(`kts agent: --token (or --token-file) is required to join${stored ? `: ${stored.why}` : ''}\n`);
       return 2;
     }
     try {
-      caPem = await discoverCa(cfg.server, token.caHash);
-      log.info(`server CA verified against the token (sha256:${token.caHash.slice(0, 16)}…)`);
+      caPem = await resolveServerCa({ server: cfg.server, caCertPem: caPem, caCertHash: flags['ca-cert-hash'], token: cfg.token });
     } catch (e) {
       process.stderr.write(`kts agent: ${(e as Error).message}\n`);
       return 1;
     }
   }
-  const client = new RestClient({ server: cfg.server, caPem, token: token.bearer, userAgent: `kts-agent/${cfg.namePrefix}` });
   const ac = new AbortController();
+  // Every component (informers, rotation, sleeps) listens on it; many listeners are normal.
+  setMaxListeners(0, ac.signal);
   const stop = (sig: string) => {
     if (ac.signal.aborted) return;
     log.info(`received ${sig}, stopping (nodes are left as they are)`);
@@ -122,17 +133,36 @@ export async function agentCommand(args: string[]): Promise<number> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  const userAgent = `kts-agent/${cfg.namePrefix}`;
+  let client: RestClient;
+  const background: Promise<void>[] = [];
+  if (agentDir) {
+    // One simulated node with a data dir joins as a real one: its own certificate, kept and renewed.
+    const opts = { server: cfg.server, caPem, nodeName: `${cfg.namePrefix}-0`, agentDir, bootstrapToken: token.bearer || undefined, userAgent, log: log.child('certificates') };
+    try {
+      const nc = await obtainNodeClient(opts, ac.signal);
+      client = nc.client;
+      background.push(rotateNodeClient(nc, opts, ac.signal));
+    } catch (e) {
+      process.stderr.write(`kts agent: cannot join ${cfg.server}: ${(e as Error).message}\n`);
+      return 1;
+    }
+  } else {
+    client = new RestClient({ server: cfg.server, caPem, token: token.bearer, userAgent });
+  }
   log.info(`starting ${cfg.nodes} simulated node(s) named ${cfg.namePrefix}-N against ${cfg.server}`);
   try {
     // Fail fast on a wrong token or unreachable server rather than retrying forever.
     await client.get('/api/v1/namespaces/kube-node-lease');
   } catch (e) {
     process.stderr.write(`kts agent: cannot use the server at ${cfg.server}: ${(e as Error).message}\n`);
+    ac.abort();
     client.close();
     return 1;
   }
   const agent = runSimulatedAgent(cfg, client, log, ac.signal);
   await agent.done;
+  await Promise.allSettled(background);
   client.close();
   log.info('kts agent stopped');
   return 0;

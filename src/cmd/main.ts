@@ -13,6 +13,7 @@ const HELP = `kts — Kubernetes, written in TypeScript (${KUBE_VERSION}-kts.${K
 Usage:
   kts server [flags]     Run a control plane (API server, datastore, controllers)
   kts agent [flags]      Run a node agent that joins a server (--simulated: simulated nodes)
+  kts token COMMAND      Bootstrap tokens for joining agents: create, list, delete, generate
   kts image import|ls    Import image archives into the node, list its images (--data-dir)
   kts cleanup            Stop the node's pods and containerd, remove their host state (--data-dir)
   kts secrets-encrypt status|rotate-keys   Secrets encryption state; rotate the key, re-encrypt all
@@ -69,6 +70,7 @@ export async function main(argv: string[]): Promise<number> {
   if (cmd === 'server') return serverCommand(rest);
   // Loaded on demand: a control plane does not load the node's code (gRPC, CRI, CNI) at all.
   if (cmd === 'agent') return (await import('./agent.js')).agentCommand(rest);
+  if (cmd === 'token') return (await import('./token.js')).tokenCommand(rest);
   if (cmd === 'image') return (await import('./image.js')).imageCommand(rest);
   if (cmd === 'cleanup') return (await import('./cleanup.js')).cleanupCommand(rest);
   if (cmd === 'secrets-encrypt') return (await import('./secrets-encrypt.js')).secretsEncryptCommand(rest);

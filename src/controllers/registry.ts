@@ -19,6 +19,8 @@ import { resourceQuotaController } from './resourcequota.js';
 import { disruptionController } from './disruption.js';
 import { nodeIpamController } from './node-ipam.js';
 import { nodeLifecycleController } from './node-lifecycle.js';
+import { tokenCleanerController } from './token-cleaner.js';
+import { csrCleanerController } from './certificates/cleaner.js';
 
 export const allControllers: ControllerDef[] = [
   namespaceController,
@@ -41,4 +43,6 @@ export const allControllers: ControllerDef[] = [
   localPathProvisionerController,
   resourceQuotaController,
   disruptionController,
+  tokenCleanerController,
+  csrCleanerController,
 ];

@@ -10,7 +10,7 @@ import { openSqliteBackend } from '../storage/sqlite.js';
 import { startApiServer } from '../apiserver/server.js';
 import { Worker } from 'node:worker_threads';
 import type { ControlLoopsConfig } from './control-loops.js';
-import { ensurePki, caCertHash, signClientCert } from './pki.js';
+import { ensurePki, caCertHash, signClientCert, signServingCert } from './pki.js';
 import type { Pki } from './pki.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { bootstrapCluster } from './bootstrap.js';
@@ -18,6 +18,7 @@ import { bootstrapLocalStorage } from './local-storage.js';
 import { bootstrapIngressClass, runIngress } from './ingress.js';
 import { startClusterDns } from './cluster-dns.js';
 import { startServiceLb } from './service-lb.js';
+import { startCertificateControllers } from './certificates.js';
 import { ensureServiceAccountKey } from './service-account-key.js';
 import type { ServerConfig } from './config.js';
 import { versionInfo } from './version.js';
@@ -25,6 +26,9 @@ import { encryptRemaining, secretsEncryptionRoutes, setUpSecretsEncryption } fro
 import { startAuditLog } from './audit-log.js';
 import { startCertificateReload } from './cert-reload.js';
 import { hardenServerFiles } from './file-modes.js';
+
+/** Who the server's node-token authenticates as: a bootstrapper, so agents get their own certificates. */
+export const NODE_TOKEN_USER = { name: 'kts:node-token', groups: ['system:bootstrappers'] };
 
 export interface RunningServer {
   port: number;
@@ -77,12 +81,13 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
       serviceCidr: cfg.serviceCidr,
       nodePortRange: cfg.nodePortRange,
       tokens: [
-        { token: nodeToken, user: { name: 'node', groups: ['system:nodes'] } },
-        { token: tokenSecret, user: { name: 'node', groups: ['system:nodes'] } },
+        // The node token is a join credential (as a bootstrap token): agents exchange it for their own certificate.
+        { token: nodeToken, user: NODE_TOKEN_USER },
+        { token: tokenSecret, user: NODE_TOKEN_USER },
       ],
       version: versionInfo(),
       serviceAccountKey,
-      // The kubelets' serving certificates are self-signed: not verified, as upstream without --kubelet-certificate-authority.
+      // The kubelets' serving certificates are not verified, as upstream without --kubelet-certificate-authority.
       kubeletClient: { certPem: pki.kubeletClientCertPem, keyPem: pki.kubeletClientKeyPem, defaultPort: 10250 },
       audit: audit?.auditor,
       podSecurity: cfg.security?.podSecurity,
@@ -126,6 +131,8 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   if (!cfg.disable.includes('coredns')) controllers.push(startClusterDns({ server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem }, cfg, log.child('dns'), signal));
   // k3s's ServiceLB: LoadBalancer Services get the nodes' addresses; `--disable servicelb` leaves them pending.
   if (!cfg.disable.includes('servicelb')) controllers.push(startServiceLb({ server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem }, log.child('servicelb'), signal));
+  // CSR approval and signing need the CA keys, so they run here rather than in the controllers' worker.
+  controllers.push(startCertificateControllers({ server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem }, pki, log.child('certificates'), signal));
   if (cfg.agent) controllers.push(startAgent(cfg.agent, `https://127.0.0.1:${api.port}`, pki, log.child('agent'), signal));
 
   const done = (async () => {
@@ -149,7 +156,9 @@ async function startAgent(agentCfg: NonNullable<ServerConfig['agent']>, server: 
     const [{ runNodeAgent }, { RestClient }] = await Promise.all([import('../agent/node-agent.js'), import('../client/rest-client.js')]);
     const cert = signClientCert({ certPem: pki.clientCaCertPem, keyPem: pki.clientCaKeyPem }, { cn: `system:node:${agentCfg.nodeName}`, o: ['system:nodes'] }, 365);
     const client = new RestClient({ server, caPem: pki.caCertPem, certPem: cert.certPem, keyPem: cert.keyPem, userAgent: `kubelet/${versionInfo().gitVersion}` });
-    const agent = await runNodeAgent(agentCfg, client, { clientCaPem: pki.clientCaCertPem, version: versionInfo().gitVersion }, log, signal);
+    // Its kubelet serves with a certificate from the server CA, as joined agents get through CSRs.
+    const serving = signServingCert({ certPem: pki.caCertPem, keyPem: pki.caKeyPem }, `system:node:${agentCfg.nodeName}`, { dns: [...new Set([agentCfg.nodeName, hostname().toLowerCase()])], ips: [agentCfg.nodeIp] }, 365);
+    const agent = await runNodeAgent(agentCfg, client, { clientCaPem: pki.clientCaCertPem, version: versionInfo().gitVersion, serving }, log, signal);
     await agent.done;
     client.close();
   } catch (e) {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createMemoryBackend } from '../../src/storage/memory.js';
 import { startApiServer } from '../../src/apiserver/server.js';
 import { ensurePki } from '../../src/server/pki.js';
+import type { Pki } from '../../src/server/pki.js';
 import { ensureServiceAccountKey } from '../../src/server/service-account-key.js';
 import { bootstrapCluster } from '../../src/server/bootstrap.js';
 import { versionInfo } from '../../src/server/version.js';
@@ -30,6 +31,8 @@ export interface TestCluster {
   caPem: string;
   certPem: string;
   keyPem: string;
+  /** The cluster's certificates and CA keys (for signers under test). */
+  pki: Pki;
 }
 
 export async function startTestCluster(opts: { verbose?: boolean } = {}): Promise<TestCluster> {
@@ -63,6 +66,7 @@ export async function startTestCluster(opts: { verbose?: boolean } = {}): Promis
     caPem: pki.caCertPem,
     certPem: pki.adminCertPem,
     keyPem: pki.adminKeyPem,
+    pki,
     context(overrides = {}) {
       const informers = new InformerFactory(client, { resyncMs: 0 });
       return {

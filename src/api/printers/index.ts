@@ -6,6 +6,7 @@
 import { controllerRevisionPrinter, daemonSetPrinter, deploymentPrinter, replicaSetPrinter, statefulSetPrinter } from './apps.js';
 import { horizontalPodAutoscalerPrinter } from './autoscaling.js';
 import { cronJobPrinter, jobPrinter } from './batch.js';
+import { certificateSigningRequestPrinter } from './certificates.js';
 import { leasePrinter, podDisruptionBudgetPrinter, priorityClassPrinter } from './cluster-policy.js';
 import { webhookConfigurationPrinter } from './admissionregistration.js';
 import { componentStatusPrinter, configMapPrinter, namespacePrinter, replicationControllerPrinter, resourceQuotaPrinter, secretPrinter, serviceAccountPrinter } from './core.js';
@@ -59,6 +60,7 @@ const PRINTERS = new Map<string, TablePrinter>([
   ['scheduling.k8s.io/priorityclasses', priorityClassPrinter],
   ['admissionregistration.k8s.io/mutatingwebhookconfigurations', webhookConfigurationPrinter],
   ['admissionregistration.k8s.io/validatingwebhookconfigurations', webhookConfigurationPrinter],
+  ['certificates.k8s.io/certificatesigningrequests', certificateSigningRequestPrinter],
 ]);
 
 /** The kind-specific printer for a resource, or undefined (then use `defaultPrinter`). */

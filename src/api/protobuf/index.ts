@@ -6,15 +6,16 @@ import { fields as coreFields, inlineMembers as coreInline } from './fields-core
 import { fields as groupFields, inlineMembers as groupInline } from './fields-groups.js';
 import { fields as metaFields, inlineMembers as metaInline } from './fields-meta.js';
 import { nullWhenAbsent, omitEmpty } from './json-shape.js';
+import * as certificates from './fields-certificates.js';
 
 export { decodeMessage, hasProtobufMagic, PROTOBUF_MAGIC, PROTOBUF_MEDIA_TYPE } from './decode.js';
 export type { DecodedBody, FieldTables } from './decode.js';
 
 export const builtinTables: FieldTables = {
-  fields: { ...metaFields, ...coreFields, ...groupFields },
+  fields: { ...metaFields, ...coreFields, ...groupFields, ...certificates.fields },
   inlineMembers: { ...metaInline, ...coreInline, ...groupInline },
-  omitEmpty,
-  nullWhenAbsent,
+  omitEmpty: { ...omitEmpty, ...certificates.omitEmpty },
+  nullWhenAbsent: { ...nullWhenAbsent, ...certificates.nullWhenAbsent },
 };
 
 /**

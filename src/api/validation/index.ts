@@ -10,6 +10,7 @@ import { hpaVersion, validateHPA } from './autoscaling.js';
 import { validateCronJob, validateCronJobUpdate, validateJob, validateJobStatus, validateJobUpdate } from './batch.js';
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from './config.js';
 import { validateLease } from './coordination.js';
+import { validateCsr, validateCsrStatusUpdate, validateCsrUpdate } from './certificates.js';
 import { validateCoreEvent, validateEndpoints, validateLimitRange, validateNamespace, validateNamespaceStatus, validateNode, validateNodeUpdate, validateResourceQuota, validateResourceQuotaStatus, validateServiceAccount } from './core.js';
 import { validateEndpointSlice, validateEndpointSliceUpdate } from './discovery.js';
 import { validateEventsV1 } from './events.js';
@@ -69,6 +70,7 @@ const CREATE: Record<string, Create> = {
   [kindKey('scheduling.k8s.io', 'PriorityClass')]: validatePriorityClass,
   [kindKey('admissionregistration.k8s.io', 'MutatingWebhookConfiguration')]: validateMutatingWebhookConfiguration,
   [kindKey('admissionregistration.k8s.io', 'ValidatingWebhookConfiguration')]: validateValidatingWebhookConfiguration,
+  [kindKey('certificates.k8s.io', 'CertificateSigningRequest')]: validateCsr,
 };
 
 const UPDATE: Record<string, Update> = {
@@ -87,6 +89,7 @@ const UPDATE: Record<string, Update> = {
   [kindKey('scheduling.k8s.io', 'PriorityClass')]: validatePriorityClassUpdate,
   [kindKey(RBAC, 'RoleBinding')]: (o, old) => validateBindingUpdate(o, old, true),
   [kindKey(RBAC, 'ClusterRoleBinding')]: (o, old) => validateBindingUpdate(o, old, false),
+  [kindKey('certificates.k8s.io', 'CertificateSigningRequest')]: validateCsrUpdate,
 };
 for (const kind of ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'ControllerRevision']) {
   const create = CREATE[kindKey('apps', kind)]!;
@@ -100,6 +103,7 @@ const STATUS: Record<string, Update> = {
   [kindKey('', 'ResourceQuota')]: validateResourceQuotaStatus,
   [kindKey('', 'ReplicationController')]: (o, old) => [...validateObjectMetaUpdate(o.metadata, old.metadata), ...validateWorkloadStatus('ReplicationController', o, old)],
   [kindKey('batch', 'Job')]: validateJobStatus,
+  [kindKey('certificates.k8s.io', 'CertificateSigningRequest')]: validateCsrStatusUpdate,
   [kindKey('policy', 'PodDisruptionBudget')]: (o, old) => [...validateObjectMetaUpdate(o.metadata, old.metadata), ...validatePDBStatus(o)],
 };
 for (const kind of ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']) {

@@ -336,8 +336,9 @@ export class Store {
       if (input.metadata?.managedFields !== undefined) obj.metadata.managedFields = input.metadata.managedFields;
     } else {
       obj = input;
-      // Main-resource writes keep the stored status; a binding (pods/binding) sets both at once.
-      if (this.strategy.hasStatus && subresource !== 'binding') {
+      // Main-resource writes keep the stored status; a binding (pods/binding) sets both at once,
+      // and a CSR's approval writes conditions (its strategy keeps the rest).
+      if (this.strategy.hasStatus && subresource !== 'binding' && subresource !== 'approval') {
         if (old.status === undefined) delete obj.status;
         else obj.status = old.status;
       }

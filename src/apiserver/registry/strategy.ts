@@ -3,6 +3,7 @@
 import type { KObject } from '../../api/types.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { qosClass } from '../../api/qos.js';
+import { csrPrepareForCreate, csrPrepareForUpdate } from './csr-strategy.js';
 
 export interface Strategy {
   /** Has a status subresource: main-resource writes keep the stored status; status writes keep the rest. */
@@ -58,6 +59,10 @@ export function strategyFor(info: ResourceInfo): Strategy {
       obj.status = initialStatus(id, obj);
       if (obj.status === undefined) delete obj.status;
     };
+  }
+  if (id === 'certificates.k8s.io/certificatesigningrequests') {
+    s.prepareForCreate = csrPrepareForCreate;
+    s.prepareForUpdate = csrPrepareForUpdate;
   }
   if (id === 'apps/daemonsets') {
     // apps/v1 keeps the DaemonSet's templateGeneration in an annotation: 1 on create, +1 whenever

@@ -24,6 +24,8 @@ export interface KubeletServerConfig {
 
 export interface KubeletServer {
   port: number;
+  /** Serves new connections with another certificate (a rotated or newly issued serving certificate). */
+  setCertificate(certPem: string, keyPem: string): void;
   done: Promise<void>;
 }
 
@@ -97,5 +99,7 @@ export async function startKubeletServer(cfg: KubeletServerConfig, backend: Stre
   });
   server.on('clientError', (_e, socket) => socket.destroy());
   const { port, done } = await listenUntilAborted(server, cfg.port, cfg.bindAddress, signal);
-  return { port, done };
+  // The same TLS settings as at start (versions, ciphers); only the certificate changes.
+  const setCertificate = (certPem: string, keyPem: string) => server.setSecureContext({ ...serverTlsOptions, cert: certPem, key: keyPem, ca: cfg.tls.clientCaPem });
+  return { port, setCertificate, done };
 }
