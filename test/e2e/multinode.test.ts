@@ -47,10 +47,12 @@ function httpGet(host: string, port: number): Promise<string> {
 }
 
 before(async () => {
+  // Pod IPs are routed from the host here: a cluster CIDR outside the range the other test
+  // clusters pick from (harness.ts), so a concurrent cluster's pod cannot answer for ours.
   sh(['ip', 'link', 'add', bridge, 'type', 'bridge']);
   sh(['ip', 'addr', 'add', `${net}.1/24`, 'dev', bridge]);
   sh(['ip', 'link', 'set', bridge, 'up']);
-  srv = await startServer({ agent: true, extraArgs: ['--node-ip', `${net}.1`, '--bind-address', '0.0.0.0', '--advertise-address', `${net}.1`, '--node-name', `mn-${tag}-1`, '--cluster-dns-port', '0'] });
+  srv = await startServer({ agent: true, extraArgs: ['--node-ip', `${net}.1`, '--bind-address', '0.0.0.0', '--advertise-address', `${net}.1`, '--node-name', `mn-${tag}-1`, '--cluster-dns-port', '0', '--cluster-cidr', '10.251.0.0/16'] });
   const tar = await buildBusyboxImage(base, IMAGE);
   sh([process.execPath, KTS_BIN, 'image', 'import', '--data-dir', srv.dataDir, tar]);
   const token = readFileSync(join(srv.dataDir, 'server', 'node-token'), 'utf8').trim();
