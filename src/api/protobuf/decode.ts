@@ -8,7 +8,7 @@ import type { Schema } from '../schema/dsl.js';
 import { schemas, structForKind } from '../schema/index.js';
 import { isPlainObject } from '../types.js';
 import { intOrString, quantity, rawJson, time } from './well-known.js';
-import { expectWire, hasProtobufMagic, malformed, PROTOBUF_MAGIC, utf8Decode, WireReader, WireType } from './wire.js';
+import { expectWire, hasProtobufMagic, malformed, PROTOBUF_MAGIC, WireReader, WireType } from './wire.js';
 
 export { hasProtobufMagic, PROTOBUF_MAGIC } from './wire.js';
 
@@ -57,7 +57,7 @@ export function decodeProtobufBody(buf: Uint8Array, tables: FieldTables): Decode
 
 /** Decodes one message of the named schema struct (no envelope). */
 export function decodeMessage(bytes: Uint8Array, structName: string, tables: FieldTables): Record<string, unknown> {
-  return decodeStruct(new WireReader(bytes), structName, { tables, depth: 0, path: '' }, {});
+  return decodeStruct(new WireReader(bytes), structName, new Ctx(tables, 0, undefined, ''), {});
 }
 
 // --- envelope ----------------------------------------------------------------------------------
@@ -105,11 +105,14 @@ interface Slot {
   omitZero: boolean;
 }
 
+type Slots = (Slot | undefined)[];
+
 interface Plan {
-  slots: Map<number, Slot>;
+  /** Indexed by field number (Kubernetes messages use small numbers): faster than a Map. */
+  slots: Slots;
   nulls: readonly string[];
   /** wrapper field number → member number → slot. */
-  inline: Map<number, Map<number, Slot>>;
+  inline: Map<number, Slots>;
 }
 
 const planCache = new WeakMap<FieldTables, Map<string, Plan>>();
@@ -130,17 +133,17 @@ function planFor(tables: FieldTables, name: string): Plan {
     const def = struct.fields[json];
     return def && { name: json, schema: def.schema, omitZero: omit.has(json) };
   };
-  const plan: Plan = { slots: new Map(), inline: new Map(), nulls: (tables.nullWhenAbsent[name] ?? []).filter((f) => f in struct.fields) };
+  const plan: Plan = { slots: [], inline: new Map(), nulls: (tables.nullWhenAbsent[name] ?? []).filter((f) => f in struct.fields) };
   for (const [json, n] of Object.entries(numbers)) {
     const s = slot(json);
-    if (s) plan.slots.set(n, s);
+    if (s) plan.slots[n] = s;
   }
   for (const [json, [wrapper, member]] of Object.entries(tables.inlineMembers[name] ?? {})) {
     const s = slot(json);
     if (!s) continue;
     let members = plan.inline.get(wrapper);
-    if (!members) plan.inline.set(wrapper, (members = new Map()));
-    members.set(member, s);
+    if (!members) plan.inline.set(wrapper, (members = []));
+    members[member] = s;
   }
   cache.set(name, plan);
   return plan;
@@ -148,19 +151,46 @@ function planFor(tables: FieldTables, name: string): Plan {
 
 // --- messages and values -------------------------------------------------------------------------
 
-interface Ctx {
-  tables: FieldTables;
-  depth: number;
-  /** JSON path of the value being decoded, for error messages. */
-  path: string;
+/**
+ * Where decoding is: the tables, the nesting depth, and the JSON path for error messages, built
+ * only when an error needs it (joining path strings for every field was a third of decoding).
+ */
+class Ctx {
+  constructor(
+    readonly tables: FieldTables,
+    readonly depth: number,
+    private readonly parent: Ctx | undefined,
+    private readonly seg: string,
+    private readonly index = -1,
+  ) {}
+
+  get path(): string {
+    const base = this.parent ? this.parent.path : '';
+    const p = this.seg ? (base ? `${base}.${this.seg}` : this.seg) : base;
+    return this.index >= 0 ? `${p}[${this.index}]` : p;
+  }
+
+  /** The context of a member `seg` (or of item `index` of it). */
+  at(seg: string, index = -1): Ctx {
+    return new Ctx(this.tables, this.depth, this, seg, index);
+  }
+
+  /** One message deeper, bounded against hostile nesting. */
+  deeper(): Ctx {
+    return this.child('');
+  }
+
+  /** One message deeper, at member `seg`. */
+  child(seg: string, index = -1): Ctx {
+    if (this.depth >= MAX_DEPTH) throw malformed(`messages nested deeper than ${MAX_DEPTH} levels at ${this.at(seg, index).path}`);
+    return new Ctx(this.tables, this.depth + 1, this, seg, index);
+  }
 }
 
-const child = (ctx: Ctx, path: string): Ctx => {
-  if (ctx.depth >= MAX_DEPTH) throw malformed(`messages nested deeper than ${MAX_DEPTH} levels at ${path}`);
-  return { tables: ctx.tables, depth: ctx.depth + 1, path };
-};
-
-const join = (path: string, name: string): string => (path ? `${path}.${name}` : name);
+/** expectWire, with the path built only for the error. */
+function expect(actual: number, expected: number, ctx: Ctx): void {
+  if (actual !== expected) expectWire(actual, expected, ctx.path);
+}
 
 function decodeStruct(r: WireReader, name: string, ctx: Ctx, out: Record<string, unknown>): Record<string, unknown> {
   const plan = planFor(ctx.tables, name);
@@ -169,10 +199,12 @@ function decodeStruct(r: WireReader, name: string, ctx: Ctx, out: Record<string,
   return out;
 }
 
-function readFields(r: WireReader, slots: Map<number, Slot>, inline: Map<number, Map<number, Slot>> | undefined, ctx: Ctx, out: Record<string, unknown>): void {
+function readFields(r: WireReader, slots: Slots, inline: Map<number, Slots> | undefined, ctx: Ctx, out: Record<string, unknown>): void {
   while (!r.done()) {
-    const { field, wireType } = r.tag();
-    const slot = slots.get(field);
+    const key = r.key();
+    const field = key >>> 3;
+    const wireType = key & 7;
+    const slot = slots[field];
     if (slot) {
       readSlot(r, wireType, slot, ctx, out);
       continue;
@@ -180,8 +212,8 @@ function readFields(r: WireReader, slots: Map<number, Slot>, inline: Map<number,
     const members = inline?.get(field);
     if (members) {
       // An inline-embedded struct: its members land on the parent object.
-      expectWire(wireType, WireType.LengthDelimited, ctx.path || 'object');
-      readFields(r.message(), members, undefined, child(ctx, ctx.path), out);
+      if (wireType !== WireType.LengthDelimited) expectWire(wireType, WireType.LengthDelimited, ctx.path || 'object');
+      readFields(r.message(), members, undefined, ctx.deeper(), out);
       continue;
     }
     r.skip(wireType); // unknown to kts: a newer field or one kts does not model
@@ -190,7 +222,26 @@ function readFields(r: WireReader, slots: Map<number, Slot>, inline: Map<number,
 
 function readSlot(r: WireReader, wireType: number, slot: Slot, ctx: Ctx, out: Record<string, unknown>): void {
   const s = slot.schema;
-  const path = join(ctx.path, slot.name);
+  // The common scalars first, without a context object: one is made only for an error.
+  if (s.type === 'string' && s.format !== 'byte' && wireType === WireType.LengthDelimited) {
+    const v = r.string();
+    if (slot.omitZero && v === '') delete out[slot.name];
+    else out[slot.name] = v;
+    return;
+  }
+  if ((s.type === 'integer' || s.type === 'boolean') && wireType === WireType.Varint) {
+    const v = s.type === 'boolean' ? r.bool() : s.format === 'int32' ? r.int32() : r.int64();
+    if (slot.omitZero && (v === 0 || v === false)) delete out[slot.name];
+    else out[slot.name] = v;
+    return;
+  }
+  if (s.type === 'ref' && wireType === WireType.LengthDelimited) {
+    // A message field seen twice merges, as protobuf specifies.
+    const prev = out[slot.name];
+    out[slot.name] = decodeStruct(r.message(), s.ref, ctx.child(slot.name), isPlainObject(prev) ? prev : {});
+    return;
+  }
+  const here = ctx.at(slot.name);
   if (s.type === 'array') {
     const prev = out[slot.name];
     const list: unknown[] = Array.isArray(prev) ? prev : [];
@@ -198,28 +249,28 @@ function readSlot(r: WireReader, wireType: number, slot: Slot, ctx: Ctx, out: Re
     const packedAs = scalarWireType(s.items);
     if (wireType === WireType.LengthDelimited && packedAs !== undefined) {
       const packed = r.message();
-      while (!packed.done()) list.push(readValue(packed, packedAs, s.items, { ...ctx, path: `${path}[${list.length}]` }));
+      while (!packed.done()) list.push(readValue(packed, packedAs, s.items, ctx, slot.name, list.length));
     } else {
-      list.push(readValue(r, wireType, s.items, { ...ctx, path: `${path}[${list.length}]` }));
+      list.push(readValue(r, wireType, s.items, ctx, slot.name, list.length));
     }
     return;
   }
   if (s.type === 'map') {
-    expectWire(wireType, WireType.LengthDelimited, path);
+    expect(wireType, WireType.LengthDelimited, here);
     const prev = out[slot.name];
     const map: Record<string, unknown> = isPlainObject(prev) ? prev : {};
     out[slot.name] = map;
-    readMapEntry(r.message(), s.values, child(ctx, path), map);
+    readMapEntry(r.message(), s.values, here.deeper(), map);
     return;
   }
   if (s.type === 'ref') {
     // A message field seen twice merges, as protobuf specifies.
-    expectWire(wireType, WireType.LengthDelimited, path);
+    expect(wireType, WireType.LengthDelimited, here);
     const prev = out[slot.name];
-    out[slot.name] = decodeStruct(r.message(), s.ref, child(ctx, path), isPlainObject(prev) ? prev : {});
+    out[slot.name] = decodeStruct(r.message(), s.ref, here.deeper(), isPlainObject(prev) ? prev : {});
     return;
   }
-  const v = readValue(r, wireType, s, { ...ctx, path });
+  const v = readValue(r, wireType, s, ctx, slot.name);
   if (slot.omitZero && (v === '' || v === 0 || v === false)) delete out[slot.name];
   else out[slot.name] = v;
 }
@@ -231,50 +282,52 @@ function readMapEntry(e: WireReader, values: Schema, ctx: Ctx, map: Record<strin
   while (!e.done()) {
     const { field, wireType } = e.tag();
     if (field === 1) {
-      expectWire(wireType, WireType.LengthDelimited, `${ctx.path} (map key)`);
+      if (wireType !== WireType.LengthDelimited) expectWire(wireType, WireType.LengthDelimited, `${ctx.path} (map key)`);
       key = e.string();
     } else if (field === 2) {
-      value = readValue(e, wireType, values, ctx);
+      value = readValue(e, wireType, values, ctx, '');
     } else e.skip(wireType);
   }
   map[key] = value === undefined ? zeroValue(values) : value;
 }
 
-function readValue(r: WireReader, wireType: number, s: Schema, ctx: Ctx): unknown {
+/** A value of schema `s` at member `seg` (item `index` of it, for lists) of `parent`. */
+function readValue(r: WireReader, wireType: number, s: Schema, parent: Ctx, seg: string, index = -1): unknown {
   switch (s.type) {
     case 'string': {
-      expectWire(wireType, WireType.LengthDelimited, ctx.path);
+      if (wireType !== WireType.LengthDelimited) expect(wireType, WireType.LengthDelimited, parent.at(seg, index));
+      if (s.format !== 'byte') return r.string();
       const b = r.bytes();
-      return s.format === 'byte' ? Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64') : utf8Decode(b);
+      return Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64');
     }
     case 'integer':
-      expectWire(wireType, WireType.Varint, ctx.path);
+      if (wireType !== WireType.Varint) expect(wireType, WireType.Varint, parent.at(seg, index));
       return s.format === 'int32' ? r.int32() : r.int64();
     case 'number':
-      expectWire(wireType, WireType.Fixed64, ctx.path);
+      if (wireType !== WireType.Fixed64) expect(wireType, WireType.Fixed64, parent.at(seg, index));
       return r.double();
     case 'boolean':
-      expectWire(wireType, WireType.Varint, ctx.path);
+      if (wireType !== WireType.Varint) expect(wireType, WireType.Varint, parent.at(seg, index));
       return r.bool();
     case 'ref':
-      expectWire(wireType, WireType.LengthDelimited, ctx.path);
-      return decodeStruct(r.message(), s.ref, child(ctx, ctx.path), {});
+      if (wireType !== WireType.LengthDelimited) expect(wireType, WireType.LengthDelimited, parent.at(seg, index));
+      return decodeStruct(r.message(), s.ref, parent.child(seg, index), {});
     case 'int-or-string':
-      expectWire(wireType, WireType.LengthDelimited, ctx.path);
-      return intOrString(r.message(), ctx.path);
+      expect(wireType, WireType.LengthDelimited, parent.at(seg, index));
+      return intOrString(r.message(), parent.at(seg, index).path);
     case 'quantity':
-      expectWire(wireType, WireType.LengthDelimited, ctx.path);
-      return quantity(r.message(), ctx.path);
+      expect(wireType, WireType.LengthDelimited, parent.at(seg, index));
+      return quantity(r.message(), parent.at(seg, index).path);
     case 'time':
-      expectWire(wireType, WireType.LengthDelimited, ctx.path);
-      return time(r.message(), s.micro === true, ctx.path);
+      expect(wireType, WireType.LengthDelimited, parent.at(seg, index));
+      return time(r.message(), s.micro === true, parent.at(seg, index).path);
     case 'any':
-      expectWire(wireType, WireType.LengthDelimited, ctx.path);
-      return rawJson(r.message(), ctx.path);
+      expect(wireType, WireType.LengthDelimited, parent.at(seg, index));
+      return rawJson(r.message(), parent.at(seg, index).path);
     case 'map':
     case 'array':
       // Protobuf has no list of lists or list of maps; no Kubernetes schema declares one.
-      throw new StatusError(415, 'UnsupportedMediaType', `protobuf decoding of nested collections (${ctx.path}) is not supported`);
+      throw new StatusError(415, 'UnsupportedMediaType', `protobuf decoding of nested collections (${parent.at(seg, index).path}) is not supported`);
   }
 }
 

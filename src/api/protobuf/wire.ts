@@ -49,12 +49,15 @@ export interface Tag {
 
 export class WireReader {
   private pos: number;
+  /** The same bytes as a Buffer (a view, no copy): its utf8 decoding needs no subarray per string. */
+  private readonly buf: Buffer;
 
   constructor(
-    private readonly buf: Uint8Array,
+    buf: Uint8Array,
     start = 0,
     private readonly end = buf.length,
   ) {
+    this.buf = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
     this.pos = start;
   }
 
@@ -69,12 +72,35 @@ export class WireReader {
 
   /** A field key: field number and wire type. */
   tag(): Tag {
+    const key = this.key();
+    return { field: key >>> 3, wireType: key & 7 };
+  }
+
+  /** A field key as one number (field number << 3 | wire type), checked; for hot loops. */
+  key(): number {
     const at = this.pos;
-    const key = this.varint();
-    const field = Number(key >> 3n);
-    const wireType = Number(key & 7n);
-    if (field === 0 || field > MAX_FIELD_NUMBER) throw malformed(`illegal field number ${key >> 3n} (wire type ${wireType}) at byte ${at}`);
-    return { field, wireType };
+    const key = this.small();
+    const field = Math.floor(key / 8);
+    if (field === 0 || field > MAX_FIELD_NUMBER) throw malformed(`illegal field number ${field} (wire type ${key % 8}) at byte ${at}`);
+    return key;
+  }
+
+  /**
+   * An unsigned varint as a number, for tags and lengths: exact below 2^53 (larger ones are
+   * returned as Infinity, which every caller rejects as too long a length or too big a field).
+   */
+  small(): number {
+    const b0 = this.byte();
+    if (b0 < 0x80) return b0;
+    let n = b0 & 0x7f;
+    let mul = 0x80;
+    for (let i = 1; i < 10; i++) {
+      const b = this.byte();
+      n += (b & 0x7f) * mul;
+      if (b < 0x80) return n <= Number.MAX_SAFE_INTEGER ? n : Infinity;
+      mul *= 0x80;
+    }
+    throw malformed(`varint longer than 10 bytes at byte ${this.pos - 10}`);
   }
 
   /** An unsigned varint of up to 64 bits. */
@@ -97,16 +123,37 @@ export class WireReader {
 
   /** An int32 field: negative values arrive sign-extended to ten bytes. */
   int32(): number {
+    const b = this.peekSmall();
+    if (b >= 0) return b;
     return Number(BigInt.asIntN(32, this.varint()));
   }
 
   /** An int64 field, as a JavaScript number (exact up to 2^53, as JSON clients see it). */
   int64(): number {
+    const b = this.peekSmall();
+    if (b >= 0) return b;
     return Number(BigInt.asIntN(64, this.varint()));
   }
 
   bool(): boolean {
+    const b = this.peekSmall();
+    if (b >= 0) return b !== 0;
     return this.varint() !== 0n;
+  }
+
+  /** A varint of at most 4 bytes (below 2^28: non-negative either way), consumed; -1 (nothing consumed) otherwise. */
+  private peekSmall(): number {
+    let n = 0;
+    const end = Math.min(this.pos + 4, this.end);
+    for (let p = this.pos, shift = 0; p < end; p++, shift += 7) {
+      const b = this.buf[p]!;
+      n |= (b & 0x7f) << shift;
+      if (b < 0x80) {
+        this.pos = p + 1;
+        return n;
+      }
+    }
+    return -1;
   }
 
   double(): number {
@@ -120,9 +167,10 @@ export class WireReader {
     return this.buf.subarray(start, end);
   }
 
-  /** A length-delimited field as a string. */
+  /** A length-delimited field as a string (invalid UTF-8 becomes U+FFFD, a BOM is kept: as utf8Decode). */
   string(): string {
-    return utf8Decode(this.bytes());
+    const [start, end] = this.delimited();
+    return this.buf.toString('utf8', start, end);
   }
 
   /**
@@ -138,7 +186,7 @@ export class WireReader {
   skip(wireType: number): void {
     switch (wireType) {
       case WireType.Varint:
-        this.varint();
+        if (this.peekSmall() < 0) this.varint();
         return;
       case WireType.Fixed64:
         this.take(8);
@@ -163,10 +211,10 @@ export class WireReader {
   /** Reads a length prefix and advances past that many bytes, returning their [start, end). */
   private delimited(): [number, number] {
     const at = this.pos;
-    const len = this.varint();
-    if (len > BigInt(this.remaining)) throw malformed(`length ${len} at byte ${at} exceeds the ${this.remaining} bytes left`);
-    const start = this.take(Number(len));
-    return [start, start + Number(len)];
+    const len = this.small();
+    if (len > this.remaining) throw malformed(`length ${len === Infinity ? 'above 2^53' : len} at byte ${at} exceeds the ${this.remaining} bytes left`);
+    const start = this.take(len);
+    return [start, start + len];
   }
 
   /** Advances past n bytes, returning where they start. */
