@@ -33,6 +33,7 @@ Server flags (k3s names):
       --service-cidr CIDR          Service network (default 10.43.0.0/16)
       --service-node-port-range R  NodePort range (default 30000-32767)
       --token TOKEN                Shared secret nodes use to join (default: generated)
+      --token-auth-file FILE       Static bearer tokens: CSV of token,user,uid,"group1,group2"
       --disable-agent              Do not run the node agent in-process
       --datastore-endpoint URL     Datastore (only the embedded SQLite is supported for now)
 
@@ -98,6 +99,7 @@ async function serverCommand(args: string[]): Promise<number> {
         'service-cidr': { type: 'string' },
         'service-node-port-range': { type: 'string' },
         token: { type: 'string', short: 't' },
+        'token-auth-file': { type: 'string' },
         'disable-agent': { type: 'boolean' },
         'datastore-endpoint': { type: 'string' },
         'node-name': { type: 'string' },

@@ -21,6 +21,8 @@ export interface ServerConfig {
   nodePortRange: [number, number];
   tlsSans: string[];
   token?: string;
+  /** Static bearer tokens (upstream's --token-auth-file CSV). */
+  tokenAuthFile?: string;
   nodeName?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   disable: string[];
@@ -56,6 +58,7 @@ export interface RawServerFlags extends RawNodeFlags, RawSecurityFlags {
   'service-node-port-range'?: string;
   'tls-san'?: string[];
   token?: string;
+  'token-auth-file'?: string;
   'log-level'?: string;
   'datastore-endpoint'?: string;
   'cluster-dns-port'?: string;
@@ -125,6 +128,7 @@ export function buildServerConfig(f: RawServerFlags): ServerConfig {
     nodePortRange: [Number(m[1]), Number(m[2])],
     tlsSans: f['tls-san'] ?? [],
     token: f.token,
+    tokenAuthFile: f['token-auth-file'],
     nodeName: f['node-name'],
     logLevel: level as ServerConfig['logLevel'],
     disable: (f.disable ?? []).flatMap((d) => d.split(',')).filter(Boolean),

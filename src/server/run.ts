@@ -8,6 +8,8 @@ import type { Logger } from '../util/log.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { openSqliteBackend } from '../storage/sqlite.js';
 import { startApiServer } from '../apiserver/server.js';
+import { parseTokenFile } from '../apiserver/token-file.js';
+import type { TokenEntry } from '../apiserver/authn.js';
 import { Worker } from 'node:worker_threads';
 import type { ControlLoopsConfig } from './control-loops.js';
 import { ensurePki, caCertHash, signClientCert, signServingCert } from './pki.js';
@@ -72,6 +74,18 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   const audit = await startAuditLog(cfg.security?.audit, log.child('audit'));
   if (audit) step(`audit log: ${cfg.security!.audit!.path}`);
 
+  // Static bearer tokens (--token-auth-file), read once at start as upstream does.
+  let staticTokens: TokenEntry[] = [];
+  if (cfg.tokenAuthFile) {
+    let text: string;
+    try {
+      text = readFileSync(cfg.tokenAuthFile, 'utf8');
+    } catch (e) {
+      throw new Error(`--token-auth-file: cannot read ${cfg.tokenAuthFile}: ${(e as Error).message}`, { cause: e });
+    }
+    staticTokens = parseTokenFile(text, cfg.tokenAuthFile, (m) => log.warn(m));
+    step(`${staticTokens.length} static token(s) from ${cfg.tokenAuthFile}`);
+  }
   const api = await startApiServer(
     {
       bindAddress: cfg.bindAddress,
@@ -84,6 +98,7 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
         // The node token is a join credential (as a bootstrap token): agents exchange it for their own certificate.
         { token: nodeToken, user: NODE_TOKEN_USER },
         { token: tokenSecret, user: NODE_TOKEN_USER },
+        ...staticTokens,
       ],
       version: versionInfo(),
       serviceAccountKey,
