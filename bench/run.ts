@@ -13,6 +13,7 @@ import { Agent, request } from 'node:https';
 import { clusterBench } from './cluster.js';
 import { nodeBench } from './node.js';
 import { servicesBench } from './services.js';
+import { joinBench } from './join.js';
 import { proxyBench } from './proxy.js';
 import { protobufBench } from './protobuf.js';
 import { dnsBench } from './dns.js';
@@ -220,6 +221,7 @@ async function main() {
   if (process.env.KTS_BENCH_QUICK !== '1') results.push(...(await nodeBench()));
   // Issue 6: Services and ingress against straight-to-pod requests (wrk).
   if (process.env.KTS_BENCH_QUICK !== '1') results.push(...(await servicesBench()));
+  if (process.env.KTS_BENCH_QUICK !== '1') results.push(...(await joinBench()));
   results.push(...(await proxyBench()));
 
   const width = [Math.max(...results.map((r) => r[0].length)), Math.max(...results.map((r) => r[1].length)), 10];
