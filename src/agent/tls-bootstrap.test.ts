@@ -113,7 +113,8 @@ test('the node renews its own client certificate through the API (selfnodeclient
   await until(() => nc.creds.certPem !== due, 15_000, 'renewed');
   ac.abort();
   assert.notEqual(nc.creds.certPem, old);
-  assert.equal(readFileSync(join(agentDir, 'client-kubelet.crt'), 'utf8'), nc.creds.certPem);
+  // The new certificate is used at once and written to disk right after: wait for the file.
+  await until(() => readFileSync(join(agentDir, 'client-kubelet.crt'), 'utf8') === nc.creds.certPem, 5_000, 'written to disk');
   assert.ok(Date.parse(new X509Certificate(nc.creds.certPem).validTo) > Date.now() + 300 * 86_400_000);
   const csrs = (await cluster.client.list<{ spec: { username: string }; status: { conditions?: { message: string }[] } }>(resourcePath('certificates.k8s.io', 'v1', 'certificatesigningrequests'))).items;
   assert.ok(csrs.some((c) => c.spec.username === 'system:node:n1' && c.status.conditions?.[0]?.message.startsWith('Auto approving self kubelet client')));

@@ -93,7 +93,17 @@ export async function cleanupNode(o: CleanupOptions): Promise<CleanupReport> {
   if (await checkHealth(socket, 1000)) {
     const cri = new CriClient(socket, 60_000);
     try {
-      const n = await removeAllPods(cri, uids);
+      // containerd answers its health check before the CRI plugin has initialized (a containerd
+      // just started for the job, or by an agent a moment ago): wait for it.
+      let n: Awaited<ReturnType<typeof removeAllPods>> | undefined;
+      for (let attempt = 0; !n; attempt++) {
+        try {
+          n = await removeAllPods(cri, uids);
+        } catch (e) {
+          if (attempt >= 40 || !/not initialized yet/.test((e as Error).message)) throw e;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
       if (n.sandboxes || n.containers) lines.push(`pods: removed ${n.sandboxes} pod sandbox(es) and ${n.containers} container(s)`);
     } catch (e) {
       errors.push(`removing pods through CRI: ${(e as Error).message}`);
