@@ -1,13 +1,14 @@
 // Three real nodes on one machine: `kts server` (with its node) on a bridge this test makes, and
-// two `kts agent`s, each in its own network namespace joined to that bridge by a veth pair, each
-// with its own data dir and containerd. Pods on different nodes reach each other through the
+// two `kts agent`s started with the printed join command (bootstrap token + CA hash), each in its
+// own network namespace joined to that bridge by a veth pair, each with its own data dir and
+// containerd. Pods on different nodes reach each other through the
 // host-gw routes, a Service answers from every node (ClusterIP from pods, NodePort on each
 // node's address), and cluster DNS answers pods on every node.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, copyFileSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { request } from 'node:http';
@@ -55,7 +56,10 @@ before(async () => {
   srv = await startServer({ agent: true, extraArgs: ['--node-ip', `${net}.1`, '--bind-address', '0.0.0.0', '--advertise-address', `${net}.1`, '--node-name', `mn-${tag}-1`, '--cluster-dns-port', '0', '--cluster-cidr', '10.251.0.0/16'] });
   const tar = await buildBusyboxImage(base, IMAGE);
   sh([process.execPath, KTS_BIN, 'image', 'import', '--data-dir', srv.dataDir, tar]);
-  const token = readFileSync(join(srv.dataDir, 'server', 'node-token'), 'utf8').trim();
+  // The join command as a user gets it: a bootstrap token and the CA's hash.
+  const join1 = sh([process.execPath, KTS_BIN, 'token', 'create', '--print-join-command', '--data-dir', srv.dataDir]).trim().split('\n').pop()!;
+  assert.match(join1, new RegExp(`^kts agent --server https://${net.replace(/\./g, '\\.')}\\.1:${srv.port} --token \\S+ --ca-cert-hash sha256:[0-9a-f]{64}$`));
+  const joinArgs = join1.split(/\s+/).slice(2);
   for (const n of [2, 3]) {
     const holder = spawn('unshare', ['--net', 'sleep', '100000'], { stdio: 'ignore' });
     await new Promise((r) => setTimeout(r, 200));
@@ -70,7 +74,7 @@ before(async () => {
     copyFileSync(tar, join(dataDir, 'agent', 'images', 'busybox.tar'));
     const a: (typeof agents)[number] = { name: `mn-${tag}-${n}`, ip, dataDir, holder, log: '' };
     agents.push(a);
-    const proc = spawn(nsenter(pid)[0]!, [...nsenter(pid).slice(1), process.execPath, KTS_BIN, 'agent', '--server', `https://${net}.1:${srv.port}`, '--token', token, '--data-dir', dataDir, '--node-ip', ip, '--node-name', a.name, '--kubelet-port', '10250'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(nsenter(pid)[0]!, [...nsenter(pid).slice(1), process.execPath, KTS_BIN, 'agent', ...joinArgs, '--data-dir', dataDir, '--node-ip', ip, '--node-name', a.name, '--kubelet-port', '10250'], { stdio: ['ignore', 'pipe', 'pipe'] });
     a.proc = proc;
     proc.stdout!.on('data', (d) => (a.log += d));
     proc.stderr!.on('data', (d) => (a.log += d));
