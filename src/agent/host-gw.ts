@@ -2,7 +2,8 @@
 // node's pod CIDR via that node's InternalIP (`ip route replace <podCIDR> via <nodeIP>`), so pod
 // IPs are reachable across nodes with no encapsulation. This needs the nodes on one L2 segment: a
 // node whose address is not on a directly connected subnet is skipped, and the log says so.
-// Simulated nodes are skipped. The routes this agent installed are recorded in
+// Simulated nodes are skipped. The same loop writes the pod masquerade chain (pod-masquerade.ts),
+// which needs the same list of pod CIDRs. The routes this agent installed are recorded in
 // `<data-dir>/agent/host-gw-routes.json`; they stay when the agent stops (pods keep talking while
 // it restarts) and `kts cleanup` removes them.
 import { execFile } from 'node:child_process';
@@ -13,6 +14,7 @@ import type { Logger } from '../util/log.js';
 import type { RestClient } from '../client/rest-client.js';
 import { Informer } from '../client/informer.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { applyPodMasquerade } from './pod-masquerade.js';
 
 /** Route protocol number marking kts's routes (`ip route show proto 75`). */
 export const ROUTE_PROTO = '75';
@@ -72,6 +74,8 @@ export interface HostGwOptions {
   log: Logger;
   run?: Run;
   resyncMs?: number;
+  /** Writes the pod masquerade chain (default: iptables, pod-masquerade.ts). */
+  masquerade?: (ownCidr: string, clusterCidrs: string[]) => Promise<void>;
 }
 
 const statePath = (dataDir: string) => join(dataDir, 'agent', 'host-gw-routes.json');
@@ -88,6 +92,8 @@ export async function runHostGw(o: HostGwOptions, signal: AbortSignal): Promise<
   const run = o.run ?? ip;
   const nodes = new Informer<NodeLike>(o.client, { group: '', version: 'v1', resource: 'nodes', onError: (m) => o.log.debug(`nodes informer: ${m}`) });
   let installed = await readState(o.dataDir);
+  // What the masquerade chain was last written for; the periodic resync rewrites it anyway.
+  let masqKey = '';
   const warned = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let chain: Promise<void> = Promise.resolve();
@@ -112,6 +118,21 @@ export async function runHostGw(o: HostGwOptions, signal: AbortSignal): Promise<
       await run(['route', 'del', cidr, 'via', via, 'proto', ROUTE_PROTO]).catch(() => undefined);
       o.log.info(`route ${cidr} via ${via} removed`);
     }
+    // Masquerade only what leaves the cluster: not traffic to this or another node's pods.
+    const all = nodes.list().filter((n) => n.metadata.annotations?.['kts.io/simulated'] !== 'true');
+    const own = all.find((n) => n.metadata.name === o.nodeName)?.spec?.podCIDR;
+    if (own) {
+      const cidrs = all.map((n) => n.spec?.podCIDR).filter((c): c is string => !!c);
+      const key = `${own}|${[...new Set(cidrs)].sort().join(',')}`;
+      if (key !== masqKey) {
+        try {
+          await (o.masquerade ?? ((a, b) => applyPodMasquerade(o.dataDir, a, b)))(own, cidrs);
+          masqKey = key;
+        } catch (e) {
+          o.log.error(`pod masquerade rules: ${(e as Error).message}`);
+        }
+      }
+    }
     if (JSON.stringify(next) !== JSON.stringify(installed)) await writeFileAtomic(statePath(o.dataDir), JSON.stringify(next, null, 1) + '\n', 0o600);
     installed = next;
   };
@@ -128,7 +149,10 @@ export async function runHostGw(o: HostGwOptions, signal: AbortSignal): Promise<
   const running = nodes.run(signal);
   await nodes.waitForSync().catch(() => undefined);
   schedule();
-  const periodic = setInterval(schedule, o.resyncMs ?? 60_000);
+  const periodic = setInterval(() => {
+    masqKey = '';
+    schedule();
+  }, o.resyncMs ?? 60_000);
   signal.addEventListener('abort', () => {
     clearInterval(periodic);
     clearTimeout(timer);

@@ -7,6 +7,7 @@ import { defaultDataDir } from '../server/config.js';
 import { proxyChainPrefix } from '../proxy/names.js';
 import { findNginxMasters } from '../ingress/nginx-process.js';
 import { cleanupHostGwRoutes } from '../agent/host-gw.js';
+import { podMasqPrefix } from '../agent/pod-masquerade.js';
 import { stopProcess } from '../util/process.js';
 import { join } from 'node:path';
 
@@ -36,8 +37,9 @@ export async function cleanupCommand(args: string[]): Promise<number> {
     process.stderr.write('kts cleanup: must run as root (it unmounts, removes cgroups, interfaces and iptables rules)\n');
     return 1;
   }
-  // kts's shared KTS- chains and this node's kube-proxy chains (KTS<hash of the data dir>-*).
-  const chainPrefixes = ['KTS-', `${proxyChainPrefix(dataDir)}-`];
+  // kts's shared KTS- chains, this node's kube-proxy chains (KTS<hash of the data dir>-*) and its
+  // pod masquerade chain (KTSM<hash>-*).
+  const chainPrefixes = ['KTS-', `${proxyChainPrefix(dataDir)}-`, podMasqPrefix(dataDir)];
   const report = await cleanupNode({ dataDir, log: createLogger({ level: 'warn', component: 'cleanup' }), chainPrefixes });
   for (const r of await cleanupHostGwRoutes(dataDir)) report.lines.push(`routes: removed ${r}`);
   // The ingress data plane's nginx, if a killed server left it running.

@@ -11,7 +11,8 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { request } from 'node:http';
+import { request, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startServer, eventually, KTS_BIN, type KtsServer } from './harness.js';
 import { buildBusyboxImage } from '../support/images.js';
 
@@ -131,7 +132,7 @@ spec:
       - name: httpd
         image: ${IMAGE}
         imagePullPolicy: IfNotPresent
-        command: [sh, -c, 'mkdir -p /www; hostname > /www/index.html; exec httpd -f -p 8080 -h /www']
+        command: [sh, -c, 'mkdir -p /www/cgi-bin; hostname > /www/index.html; printf "#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho \\$REMOTE_ADDR\\n" > /www/cgi-bin/ip; chmod +x /www/cgi-bin/ip; exec httpd -f -p 8080 -h /www']
         readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
 ---
 apiVersion: v1
@@ -165,6 +166,32 @@ spec:
     }, 30_000, `client-${n} through the ClusterIP`);
     const dns = ok(['exec', `client-${n}`, '--', 'nslookup', 'web.default.svc.cluster.local']);
     assert.ok(dns.includes(clusterIp), `DNS from client-${n}: ${dns}`);
+  }
+  // No NAT between pods on different nodes: a web pod sees the client pod's own address.
+  const clientIps = new Map(ok(['get', 'pods', '-l', 'run', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.podIP}{"\\n"}{end}']).trim().split('\n').map((l) => l.split('=') as [string, string]));
+  for (const p of pods.items) {
+    for (const [client, ip] of clientIps) {
+      const seenAs = ok(['exec', client, '--', 'sh', '-c', `echo -e 'GET /cgi-bin/ip HTTP/1.0\\r\\n\\r' | nc -w 3 ${p.status.podIP} 8080 | tail -1`]).trim().replace(/^\[(::ffff:)?|\]$/g, '');
+      assert.equal(seenAs, ip, `${client} as seen by ${p.metadata.name} on ${p.spec.nodeName}`);
+    }
+  }
+  // Traffic leaving the cluster is masqueraded: a server on the host's bridge address sees the
+  // agent node's address, not the pod's.
+  const seen: string[] = [];
+  const outside = createServer((req, res) => {
+    seen.push(req.socket.remoteAddress ?? '');
+    res.end('ok');
+  });
+  await new Promise<void>((r) => outside.listen(0, `${net}.1`, r));
+  try {
+    const port = (outside.address() as AddressInfo).port;
+    // kubectl in the background: this process's event loop must stay free to answer.
+    const c = srv.kubectlBg(['exec', 'client-2', '--', 'sh', '-c', `echo -e 'GET / HTTP/1.0\\r\\n\\r' | nc -w 3 ${net}.1 ${port}`]);
+    const code = await new Promise((r) => c.once('exit', r));
+    assert.equal(code, 0);
+    assert.deepEqual(seen.map((a) => a.replace(/^::ffff:/, '')), [agents[0]!.ip]);
+  } finally {
+    outside.close();
   }
   // NodePort on each node's address, from the host: every pod answers through each.
   for (const ip of [`${net}.1`, ...agents.map((a) => a.ip)]) {

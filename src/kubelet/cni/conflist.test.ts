@@ -13,7 +13,7 @@ test('bridge + host-local over the pod CIDR with gateway .1, portmap with portMa
   const [bridge, portmap] = conf.plugins;
   assert.deepEqual(
     { type: bridge.type, bridge: bridge.bridge, isGateway: bridge.isGateway, ipMasq: bridge.ipMasq, mtu: bridge.mtu },
-    { type: 'bridge', bridge: 'kts1234abcd', isGateway: true, ipMasq: true, mtu: 1450 },
+    { type: 'bridge', bridge: 'kts1234abcd', isGateway: true, ipMasq: false, mtu: 1450 },
   );
   assert.deepEqual(bridge.ipam, { type: 'host-local', ranges: [[{ subnet: '10.42.3.0/24', gateway: '10.42.3.1' }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: '/d/ipam' });
   assert.deepEqual(portmap.capabilities, { portMappings: true });

@@ -1,5 +1,5 @@
-// The node's CNI network: a bridge (gateway .1 of the pod CIDR, masquerade for traffic leaving
-// it) with host-local IPAM, and portmap for hostPorts; containerd adds loopback itself and
+// The node's CNI network: a bridge (gateway .1 of the pod CIDR; no masquerade: the agent's own
+// rules masquerade only what leaves the cluster) with host-local IPAM, and portmap for hostPorts; containerd adds loopback itself and
 // reloads the file without a restart. Names are per data dir because several clusters share a
 // machine: see docs/runtime.md ("CNI names").
 import { createHash } from 'node:crypto';
@@ -63,7 +63,9 @@ export function renderCniConfig(o: CniConfigOptions): string {
     type: 'bridge',
     bridge: o.bridge,
     isGateway: true,
-    ipMasq: true,
+    // Pod traffic leaving the cluster is masqueraded by the agent (src/agent/pod-masquerade.ts):
+    // the plugin's own would also NAT traffic to other nodes' pods.
+    ipMasq: false,
     hairpinMode: true,
     ...(o.mtu ? { mtu: o.mtu } : {}),
     ipam: {
