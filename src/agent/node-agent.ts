@@ -36,6 +36,8 @@ export interface NodeAgentOptions {
   version: string;
   /** The kubelet's serving certificate (default: self-signed, as the kubelet without TLS bootstrap). */
   serving?: { certPem: string; keyPem: string };
+  /** kube-proxy's own client (system:kube-proxy); default: the node's client. */
+  proxyClient?: RestClient;
 }
 
 export interface RunningNodeAgent {
@@ -126,7 +128,7 @@ export async function runNodeAgent(cfg: NodeAgentConfig, client: RestClient, o: 
   };
   nodes.addHandler({ onAdd: onNode, onUpdate: (_o, n) => onNode(n) });
   // kube-proxy: this node's iptables chains (prefix from the data dir, as `kts cleanup` finds them).
-  const proxy = cfg.disableKubeProxy ? undefined : runProxier({ client, nodeName: cfg.nodeName, prefix: proxyChainPrefix(cfg.dataDir), bridge: cniNames(cfg.dataDir).bridge, log: log.child('kube-proxy') }, signal);
+  const proxy = cfg.disableKubeProxy ? undefined : runProxier({ client: o.proxyClient ?? client, nodeName: cfg.nodeName, prefix: proxyChainPrefix(cfg.dataDir), bridge: cniNames(cfg.dataDir).bridge, log: log.child('kube-proxy') }, signal);
   // Pod CIDRs of the other nodes, routed via their addresses (flannel's host-gw).
   const hostGw = runHostGw({ client, nodeName: cfg.nodeName, dataDir: cfg.dataDir, log: log.child('host-gw') }, signal);
   const reclaimer = new LocalPathReclaimer({ client, nodeName: cfg.nodeName, storageDir: join(cfg.dataDir, 'storage'), log: log.child('local-path') });

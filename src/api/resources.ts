@@ -86,6 +86,14 @@ export const builtinResources: ResourceInfo[] = [
   grp('rbac.authorization.k8s.io', ['v1'], 'rbac', { kind: 'ClusterRole', resource: 'clusterroles', singular: 'clusterrole', namespaced: false }),
   grp('rbac.authorization.k8s.io', ['v1'], 'rbac', { kind: 'ClusterRoleBinding', resource: 'clusterrolebindings', singular: 'clusterrolebinding', namespaced: false }),
 
+  // Reviews: create-only, answered by the API server and never stored (apiserver/authz/reviews.ts).
+  grp('authentication.k8s.io', ['v1'], 'authentication', { kind: 'SelfSubjectReview', resource: 'selfsubjectreviews', singular: 'selfsubjectreview', namespaced: false, verbs: ['create'] }),
+  grp('authentication.k8s.io', ['v1'], 'authentication', { kind: 'TokenReview', resource: 'tokenreviews', singular: 'tokenreview', namespaced: false, verbs: ['create'] }),
+  grp('authorization.k8s.io', ['v1'], 'authorization', { kind: 'LocalSubjectAccessReview', resource: 'localsubjectaccessreviews', singular: 'localsubjectaccessreview', namespaced: true, verbs: ['create'] }),
+  grp('authorization.k8s.io', ['v1'], 'authorization', { kind: 'SelfSubjectAccessReview', resource: 'selfsubjectaccessreviews', singular: 'selfsubjectaccessreview', namespaced: false, verbs: ['create'] }),
+  grp('authorization.k8s.io', ['v1'], 'authorization', { kind: 'SelfSubjectRulesReview', resource: 'selfsubjectrulesreviews', singular: 'selfsubjectrulesreview', namespaced: false, verbs: ['create'] }),
+  grp('authorization.k8s.io', ['v1'], 'authorization', { kind: 'SubjectAccessReview', resource: 'subjectaccessreviews', singular: 'subjectaccessreview', namespaced: false, verbs: ['create'] }),
+
   grp('policy', ['v1'], 'policy', { kind: 'PodDisruptionBudget', resource: 'poddisruptionbudgets', singular: 'poddisruptionbudget', namespaced: true, shortNames: ['pdb'], subresources: ['status'] }),
   grp('certificates.k8s.io', ['v1'], 'certificates', { kind: 'CertificateSigningRequest', resource: 'certificatesigningrequests', singular: 'certificatesigningrequest', namespaced: false, shortNames: ['csr'], subresources: ['status', 'approval'] }),
   grp('scheduling.k8s.io', ['v1'], 'scheduling', { kind: 'PriorityClass', resource: 'priorityclasses', singular: 'priorityclass', namespaced: false, shortNames: ['pc'] }),

@@ -1,6 +1,7 @@
 // Authentication: client certificates signed by the client CA (CN = user, O = groups), and bearer
 // tokens from a token table (the node join token), and bound service account JWTs. Anonymous requests are refused, except
-// for the public health and version endpoints (as upstream's system:public-info-viewer allows).
+// for the public health and version endpoints, which are then authorized as system:anonymous (in
+// system:unauthenticated), whom the default policy lets read them (system:public-info-viewer).
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { timingSafeEqual } from 'node:crypto';
@@ -42,14 +43,25 @@ function certUser(sock: TLSSocket): UserInfo | undefined {
 
 function tokenUser(req: IncomingMessage, tokens: TokenEntry[]): UserInfo | undefined {
   const auth = req.headers.authorization;
-  if (auth && /^bearer /i.test(auth)) {
-    const presented = Buffer.from(auth.slice(7).trim());
-    for (const t of tokens) {
-      const want = Buffer.from(t.token);
-      if (want.length === presented.length && timingSafeEqual(want, presented)) return { ...t.user, groups: [...t.user.groups, 'system:authenticated'] };
-    }
+  if (auth && /^bearer /i.test(auth)) return staticTokenUser(auth.slice(7).trim(), tokens);
+  return undefined;
+}
+
+function staticTokenUser(token: string, tokens: TokenEntry[]): UserInfo | undefined {
+  const presented = Buffer.from(token);
+  for (const t of tokens) {
+    const want = Buffer.from(t.token);
+    if (want.length === presented.length && timingSafeEqual(want, presented)) return { ...t.user, groups: [...t.user.groups, 'system:authenticated'] };
   }
   return undefined;
+}
+
+/** A bearer token as the server would authenticate it (TokenReview): the token table, then service account JWTs. */
+export async function authenticateToken(token: string, tokens: TokenEntry[], jwt?: JwtAuthenticator): Promise<UserInfo | undefined> {
+  const user = staticTokenUser(token, tokens);
+  if (user || !jwt) return user;
+  const sa = await jwt.authenticate(token);
+  return sa && { ...sa, groups: [...sa.groups, 'system:authenticated'] };
 }
 
 const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version', '/version/']);

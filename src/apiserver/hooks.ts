@@ -15,12 +15,16 @@ import { runAdmission, runDeleteAdmission } from './admission/chain.js';
 import { WebhookAdmission } from './admission/webhook.js';
 import { QuotaAdmission } from './admission/resource-quota.js';
 import { setRequester } from './registry/csr-strategy.js';
+import type { Authorization } from './authz/authorization.js';
+import { admitAuthorization } from './authz/admission.js';
 
 export interface HookDeps {
   allocations: ServiceAllocations;
   lookupNamespace: NamespaceLookup;
   /** Every resource's store (filled as stores are built; read only when requests arrive). */
   stores: Stores;
+  /** NodeRestriction and RBAC escalation checks; absent: writes are not restricted by identity. */
+  authorization?: Authorization;
 }
 
 // One quota admission (and so one lock per namespace) for all stores of a server.
@@ -54,6 +58,7 @@ export function buildHooks(info: ResourceInfo, deps: HookDeps): StoreHooks {
 
   hooks.beforeCreate = async (obj, ctx) => {
     if (info.namespaced && !exempt) await checkNamespaceLifecycle(info, obj.metadata.namespace ?? '', obj.metadata.name ?? '', deps.lookupNamespace);
+    if (deps.authorization) await admitAuthorization(deps.authorization, info, 'CREATE', obj, undefined, '', ctx);
     await runAdmission(request('CREATE', obj, ctx, ''), deps.stores, quota, webhooks);
     // Allocate last: a refused Service must not hold an IP or node port.
     if (id === '/services') deps.allocations.allocateNew(obj);
@@ -67,6 +72,7 @@ export function buildHooks(info: ResourceInfo, deps: HookDeps): StoreHooks {
     };
   }
   hooks.beforeUpdate = async (obj, old, ctx, sub) => {
+    if (deps.authorization) await admitAuthorization(deps.authorization, info, 'UPDATE', obj, old, sub, ctx);
     await runAdmission(request('UPDATE', obj, ctx, sub, old), deps.stores, quota, webhooks);
     if (id === '/services' && sub !== 'status' && !ctx.dryRun) deps.allocations.allocateUpdate(obj, old);
   };
@@ -78,6 +84,7 @@ export function buildHooks(info: ResourceInfo, deps: HookDeps): StoreHooks {
   }
   hooks.beforeDelete = async (obj, ctx) => {
     if (id === '/namespaces') checkNamespaceDeletable(obj.metadata.name ?? '');
+    if (deps.authorization) await admitAuthorization(deps.authorization, info, 'DELETE', obj, undefined, '', ctx);
     await runDeleteAdmission(info, obj, ctx, webhooks);
   };
   if (id === '/pods') {

@@ -19,7 +19,11 @@ import { handleResource, storeKey } from './resource-handler.js';
 import { Store } from './registry/store.js';
 import type { RequestContext } from './registry/store.js';
 import { WatchCache } from './watch-cache.js';
-import { authenticateRequest, isPublicPath } from './authn.js';
+import { authenticateRequest, authenticateToken, isPublicPath } from './authn.js';
+import { Authorization } from './authz/authorization.js';
+import { ANONYMOUS, impersonate, requestAttributes } from './authz/request.js';
+import { isReviewRequest, serveReview } from './authz/reviews.js';
+import { resourceAttributes } from './authz/types.js';
 import type { TokenEntry } from './authn.js';
 import { BootstrapTokenAuthenticator, chainTokenAuthenticators } from './bootstrap-token-authn.js';
 import { buildHooks } from './hooks.js';
@@ -75,6 +79,8 @@ export interface ApiServer {
   port: number;
   stores: Map<string, Store>;
   allocations: ServiceAllocations;
+  /** Who may do what (RBAC, Node authorizer), fed from the watch cache. */
+  authorization: Authorization;
   /** Resolves when the server has stopped (after the signal aborts). */
   done: Promise<void>;
   /** Serves a new certificate and key to new connections (certificate rotation without downtime). */
@@ -92,7 +98,8 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
   const allocations = new ServiceAllocations(new IpAllocator(cfg.serviceCidr), new PortAllocator(cfg.nodePortRange[0], cfg.nodePortRange[1]));
   const stores = new Map<string, Store>();
   const lookupNamespace = async (name: string): Promise<KObject | undefined> => stores.get(storeKey('', 'namespaces'))!.tryGet('', name);
-  const hooksFor = (info: ResourceInfo) => buildHooks(info, { allocations, lookupNamespace, stores });
+  const authorization = new Authorization({ cache, backend });
+  const hooksFor = (info: ResourceInfo) => buildHooks(info, { allocations, lookupNamespace, stores, authorization });
   for (const info of builtinResources) {
     const isCrd = info.group === CRD_GROUP && info.resource === CRD_RESOURCE;
     stores.set(storeKey(info.group, info.resource), new Store(info, backend, isCrd ? crdStoreHooks(hooksFor(info)) : hooksFor(info)));
@@ -117,6 +124,8 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
   const secrets = stores.get(storeKey('', 'secrets'))!;
   secrets.trackChanges(cache);
   const tokenAuth = chainTokenAuthenticators(new BootstrapTokenAuthenticator(() => secrets.listCached('kube-system')), saTokens);
+  await authorization.start(stores, cache, signal);
+  const reviewDeps = { authorization, resources: builtinResources, authenticateToken: (t: string) => authenticateToken(t, cfg.tokens, tokenAuth) };
 
   const streamDeps: PodStreamDeps = { pods: stores.get(storeKey('', 'pods'))!, nodes: stores.get(storeKey('', 'nodes'))!, kubelet: cfg.kubeletClient };
   const serverAddress = `${cfg.bindAddress === '0.0.0.0' || cfg.bindAddress === '::' ? '127.0.0.1' : cfg.bindAddress}:${cfg.port}`;
@@ -127,15 +136,17 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
     const started = Date.now();
     const audit = cfg.audit?.begin(req, res);
     try {
-      const user = await authenticateRequest(req, cfg.tokens, tokenAuth);
-      audit?.authenticated(user);
-      if (!user && !isPublicPath(path)) {
+      const authenticated = await authenticateRequest(req, cfg.tokens, tokenAuth);
+      audit?.authenticated(authenticated);
+      if (!authenticated && !isPublicPath(path)) {
         audit?.target(undefined, path);
         throw unauthorized();
       }
       const ri = parseRequestInfo(req.method ?? 'GET', path, query);
       audit?.target(ri, path);
-      if (user && cfg.extraRoutes && (await cfg.extraRoutes(path, req, res, user))) return;
+      const user = authenticated ? await impersonate(authorization, authenticated, req) : ANONYMOUS;
+      await authorization.check(requestAttributes(user, req.method ?? 'GET', path, ri, query));
+      if (authenticated && cfg.extraRoutes && (await cfg.extraRoutes(path, req, res, user))) return;
       if (path === '/version' || path === '/version/') return writeJson(res, 200, cfg.version);
       if (path === '/healthz' || path === '/livez' || path === '/readyz' || /^\/(healthz|livez|readyz)\//.test(path)) {
         res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
@@ -150,9 +161,10 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
         if (!served) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
         return writeServed(req, res, served);
       }
+      if (isReviewRequest(ri)) return await serveReview(req, res, ri, query, user, reviewDeps);
       if (isPodStreamRequest(ri)) return await servePodStream(req, res, ri, query, streamDeps);
       if (!ri.isResourceRequest) return serveDiscovery(req, res, ri.prefix, ri.group, ri.version, ri.parts, discovery, serverAddress);
-      const ctx: RequestContext = { user: user!, dryRun: false, warnings: [], auditAnnotations: audit?.annotations };
+      const ctx: RequestContext = { user, dryRun: false, warnings: [], auditAnnotations: audit?.annotations };
       await handleResource(req, res, ri, query, ctx, { stores, cache, serviceAccountTokens: saTokens }, signal);
     } catch (err) {
       audit?.failed(err);
@@ -172,12 +184,16 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
     const url = new URL(req.url ?? '/', 'https://kts');
     const audit = cfg.audit?.begin(req, socket);
     void (async () => {
-      const user = await authenticateRequest(req, cfg.tokens, tokenAuth);
-      audit?.authenticated(user);
+      const authenticated = await authenticateRequest(req, cfg.tokens, tokenAuth);
+      audit?.authenticated(authenticated);
       const ri = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
       audit?.target(ri, url.pathname);
-      if (!user) throw unauthorized();
+      if (!authenticated) throw unauthorized();
+      const user = await impersonate(authorization, authenticated, req);
+      await authorization.check(requestAttributes(user, req.method ?? 'GET', url.pathname, ri));
       if (!isPodStreamRequest(ri) || ri.subresource === 'log') throw new StatusError(400, 'BadRequest', 'upgrade requests are served only for pods/exec, pods/attach and pods/portforward');
+      // A WebSocket GET runs commands: it also needs `create`, as upstream asks since v1.31.
+      await authorization.check(resourceAttributes(user, 'create', { resource: 'pods', subresource: ri.subresource, namespace: ri.namespace, name: ri.name }));
       await upgradePodStream(req, socket, head, ri, url.searchParams, streamDeps);
     })().catch((err) => {
       audit?.failed(err);
@@ -190,7 +206,7 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
   server.on('clientError', (_err, socket) => socket.destroy());
   const { port, done } = await listenUntilAborted(server, cfg.port, cfg.bindAddress, signal);
   const reloadTls = (certPem: string, keyPem: string) => server.setSecureContext({ ...serverTlsOptions, cert: certPem, key: keyPem, ca: cfg.tls.clientCaPem });
-  return { port, stores, allocations, done, reloadTls };
+  return { port, stores, allocations, authorization, done, reloadTls };
 }
 
 function serveDiscovery(req: IncomingMessage, res: ServerResponse, prefix: string, group: string, version: string, parts: string[], d: Discovery, serverAddress: string): void {

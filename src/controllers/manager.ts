@@ -19,6 +19,8 @@ export interface ManagerOptions {
   /** Names to run (default: all). */
   enabled?: string[];
   identity?: string;
+  /** A controller's own client (its own identity) for its writes; default: `client`. */
+  clientFor?: (controller: string) => RestClient | undefined;
 }
 
 export async function runControllerManager(o: ManagerOptions, signal: AbortSignal): Promise<void> {
@@ -32,7 +34,7 @@ export async function runControllerManager(o: ManagerOptions, signal: AbortSigna
       const recorder = new EventRecorder(o.client, { component: 'kube-controller-manager' }, o.log);
       const ctx = { client: o.client, informers, recorder, log: o.log, config: o.config, resources: o.resources };
       const running = defs.map((d) =>
-        d.start({ ...ctx, log: o.log.child(d.name) }, leading).catch((e) => o.log.error(`controller ${d.name} stopped: ${(e as Error).stack ?? e}`)),
+        d.start({ ...ctx, client: o.clientFor?.(d.name) ?? o.client, log: o.log.child(d.name) }, leading).catch((e) => o.log.error(`controller ${d.name} stopped: ${(e as Error).stack ?? e}`)),
       );
       informers.start(leading);
       o.log.info(`controllers started: ${defs.map((d) => d.name).join(', ')}`);

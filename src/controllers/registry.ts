@@ -21,6 +21,7 @@ import { nodeIpamController } from './node-ipam.js';
 import { nodeLifecycleController } from './node-lifecycle.js';
 import { tokenCleanerController } from './token-cleaner.js';
 import { csrCleanerController } from './certificates/cleaner.js';
+import { clusterRoleAggregationController } from './clusterrole-aggregation.js';
 
 export const allControllers: ControllerDef[] = [
   namespaceController,
@@ -45,4 +46,5 @@ export const allControllers: ControllerDef[] = [
   disruptionController,
   tokenCleanerController,
   csrCleanerController,
+  clusterRoleAggregationController,
 ];

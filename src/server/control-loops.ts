@@ -13,8 +13,10 @@ import { runScheduler } from '../scheduler/index.js';
 export interface ControlLoopsConfig {
   server: string;
   caPem: string;
-  certPem: string;
-  keyPem: string;
+  /** Each loop's own client certificate (system:kube-controller-manager, system:kube-scheduler, the local-path provisioner's). */
+  controllerManager: { certPem: string; keyPem: string };
+  scheduler: { certPem: string; keyPem: string };
+  localPathProvisioner: { certPem: string; keyPem: string };
   clusterCidr: string;
   serviceCidr: string;
   logLevel: LogLevel;
@@ -24,13 +26,18 @@ export interface ControlLoopsConfig {
 
 export async function runControlLoops(cfg: ControlLoopsConfig, signal: AbortSignal): Promise<void> {
   const log = createLogger({ level: cfg.logLevel, component: 'server' });
-  const client = new RestClient({ server: cfg.server, caPem: cfg.caPem, certPem: cfg.certPem, keyPem: cfg.keyPem, userAgent: 'kts-control-loops', maxSockets: 128 });
+  const client = new RestClient({ server: cfg.server, caPem: cfg.caPem, ...cfg.controllerManager, userAgent: 'kube-controller-manager', maxSockets: 128 });
+  const schedulerClient = new RestClient({ server: cfg.server, caPem: cfg.caPem, ...cfg.scheduler, userAgent: 'kube-scheduler', maxSockets: 64 });
+  const localPathClient = new RestClient({ server: cfg.server, caPem: cfg.caPem, ...cfg.localPathProvisioner, userAgent: 'local-path-provisioner' });
+  const clientFor = (controller: string) => (controller === 'local-path-provisioner' ? localPathClient : undefined);
   try {
     await Promise.all([
-      runControllerManager({ client, log: log.child('controller-manager'), resources: builtinResources, config: { ...defaultControllerConfig, clusterCidr: cfg.clusterCidr, serviceCidr: cfg.serviceCidr, rootCaPem: cfg.caPem, localPathStorageDir: cfg.localPathStorageDir ?? defaultControllerConfig.localPathStorageDir } }, signal),
-      runScheduler({ client, log: log.child('scheduler') }, signal),
+      runControllerManager({ client, clientFor, log: log.child('controller-manager'), resources: builtinResources, config: { ...defaultControllerConfig, clusterCidr: cfg.clusterCidr, serviceCidr: cfg.serviceCidr, rootCaPem: cfg.caPem, localPathStorageDir: cfg.localPathStorageDir ?? defaultControllerConfig.localPathStorageDir } }, signal),
+      runScheduler({ client: schedulerClient, log: log.child('scheduler') }, signal),
     ]);
   } finally {
     client.close();
+    schedulerClient.close();
+    localPathClient.close();
   }
 }

@@ -79,8 +79,9 @@ export async function ensurePki(tlsDir: string, opts: { sans: Sans; log?: (msg: 
   }, () => signClientCert(clientCa, { cn: 'system:admin', o: ['system:masters'] }, LEAF_DAYS), now);
   const kubeletClient = await ensureLeaf(tlsDir, 'client-kube-apiserver-kubelet-client', clientCa, log, (info, x509) => {
     if (!x509.keyUsage?.includes(CLIENT_AUTH)) return 'it lacks the clientAuth usage';
-    return info.subject.cn === 'kube-apiserver-kubelet-client' && info.subject.o.includes('system:masters') ? undefined : 'its subject is not kube-apiserver-kubelet-client';
-  }, () => signClientCert(clientCa, { cn: 'kube-apiserver-kubelet-client', o: ['system:masters'] }, LEAF_DAYS), now);
+    // Not in system:masters: RBAC binds it to system:kubelet-api-admin, as upstream.
+    return info.subject.cn === 'kube-apiserver-kubelet-client' && info.subject.o.length === 0 ? undefined : 'its subject is not kube-apiserver-kubelet-client (without groups)';
+  }, () => signClientCert(clientCa, { cn: 'kube-apiserver-kubelet-client' }, LEAF_DAYS), now);
 
   return {
     caCertPem: ca.certPem, caKeyPem: ca.keyPem,
@@ -89,6 +90,19 @@ export async function ensurePki(tlsDir: string, opts: { sans: Sans; log?: (msg: 
     adminCertPem: admin.certPem, adminKeyPem: admin.keyPem,
     kubeletClientCertPem: kubeletClient.certPem, kubeletClientKeyPem: kubeletClient.keyPem,
   };
+}
+
+/**
+ * A component's client certificate kept as `<base>.crt/.key` under `tlsDir` (k3s keeps
+ * client-controller.crt, client-scheduler.crt, … the same way): reused while it was issued by the
+ * client CA for this subject and is not near expiry, else issued anew.
+ */
+export async function ensureClientCert(tlsDir: string, base: string, clientCa: CertKeyPair, subject: { cn: string; o?: string[] }, log: (m: string) => void = () => {}): Promise<CertKeyPair> {
+  const o = [...(subject.o ?? [])].sort();
+  return ensureLeaf(tlsDir, base, clientCa, log, (info, x509) => {
+    if (!x509.keyUsage?.includes(CLIENT_AUTH)) return 'it lacks the clientAuth usage';
+    return info.subject.cn === subject.cn && JSON.stringify([...info.subject.o].sort()) === JSON.stringify(o) ? undefined : `its subject is not ${subject.cn}`;
+  }, () => signClientCert(clientCa, subject, LEAF_DAYS), Date.now());
 }
 
 /** Issues a client certificate (clientAuth) for `subject`, signed by `ca`, with a new key. */

@@ -16,6 +16,10 @@ import { ensurePki, caCertHash, signClientCert, signServingCert } from './pki.js
 import type { Pki } from './pki.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { bootstrapCluster } from './bootstrap.js';
+import { bootstrapRbac } from './rbac-bootstrap.js';
+import { ensureComponentCerts } from './component-identities.js';
+import type { ComponentCerts } from './component-identities.js';
+import { IDENTITIES, NODE_AGENT_GROUP } from '../apiserver/authz/policy/identities.js';
 import { bootstrapLocalStorage } from './local-storage.js';
 import { bootstrapIngressClass, runIngress } from './ingress.js';
 import { startClusterDns } from './cluster-dns.js';
@@ -30,7 +34,10 @@ import { startCertificateReload } from './cert-reload.js';
 import { hardenServerFiles } from './file-modes.js';
 
 /** Who the server's node-token authenticates as: a bootstrapper, so agents get their own certificates. */
-export const NODE_TOKEN_USER = { name: 'kts:node-token', groups: ['system:bootstrappers'] };
+// A join credential (as a bootstrap token), and what simulated agents without certificates of their
+// own use for every request: system:kts:node-agents may play the kubelet of any node (RBAC role
+// system:kts:node-agent).
+export const NODE_TOKEN_USER = { name: 'kts:node-token', groups: ['system:bootstrappers', NODE_AGENT_GROUP] };
 
 export interface RunningServer {
   port: number;
@@ -48,6 +55,7 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   const sans = { dns: ['localhost', hostname(), ...cfg.tlsSans.filter((s) => !isIp(s))], ips: ['127.0.0.1', '::1', cfg.advertiseAddress, ...cfg.tlsSans.filter(isIp)] };
   const pki = await ensurePki(join(serverDir, 'tls'), { sans, log: (m) => log.info(m) });
   const serviceAccountKey = await ensureServiceAccountKey(join(serverDir, 'tls'));
+  const certs = await ensureComponentCerts(join(serverDir, 'tls'), { certPem: pki.clientCaCertPem, keyPem: pki.clientCaKeyPem }, (m) => log.info(m));
   step(`TLS certificates ready in ${join(serverDir, 'tls')}`);
   for (const p of await hardenServerFiles(serverDir)) log.warn(`tightened the permissions of ${p}`);
 
@@ -116,6 +124,8 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   step(`API server listening on https://${cfg.bindAddress}:${api.port}`);
 
   const created = await bootstrapCluster(api.stores, { advertiseAddress: cfg.advertiseAddress, port: api.port, serviceIp: api.allocations.ips.nth(1), clientCaPem: pki.clientCaCertPem });
+  const rbac = await bootstrapRbac(api.stores);
+  if (rbac.length) step(`RBAC default policy: ${rbac.length} object(s) created or reconciled`);
   // k3s's local-storage add-on; `--disable local-storage` leaves it out.
   if (!cfg.disable.includes('local-storage')) created.push(...(await bootstrapLocalStorage(api.stores, join(cfg.dataDir, 'storage'))));
   if (!cfg.disable.includes('ingress')) created.push(...(await bootstrapIngressClass(api.stores)));
@@ -134,21 +144,21 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   startCertificateReload(join(serverDir, 'tls'), sans, pki, { reloadServing: api.reloadTls, adminChanged: writeKubeconfigs }, log.child('certificates'), signal);
   step(`admin kubeconfig written to ${cfg.writeKubeconfig ?? kubeconfigPath}`);
 
-  const loops: ControlLoopsConfig = { server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem, clusterCidr: cfg.clusterCidr, serviceCidr: cfg.serviceCidr, logLevel: cfg.logLevel, localPathStorageDir: join(cfg.dataDir, 'storage') };
+  const loops: ControlLoopsConfig = { server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, controllerManager: certs.controllerManager, scheduler: certs.scheduler, localPathProvisioner: certs.localPathProvisioner, clusterCidr: cfg.clusterCidr, serviceCidr: cfg.serviceCidr, logLevel: cfg.logLevel, localPathStorageDir: join(cfg.dataDir, 'storage') };
   const controllers = [startControlLoops(loops, signal)];
   step('controller manager and scheduler started (worker thread)');
   log.info(`kts server is ready in ${Date.now() - t0} ms; use: KUBECONFIG=${cfg.writeKubeconfig ?? kubeconfigPath} kubectl get nodes`);
   if (cfg.agent && !cfg.disable.includes('ingress')) {
-    const c = { server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem };
+    const c = { server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, ...certs.ingress };
     controllers.push(runIngress({ ...c, nodeIp: cfg.agent.nodeIp, httpPort: cfg.ingressHttpPort, httpsPort: cfg.ingressHttpsPort, dataPlane: cfg.ingressProxy, stateDir: join(cfg.dataDir, 'agent', 'ingress') }, cfg.logLevel, log.child('ingress'), signal));
   }
   // k3s's CoreDNS add-on, answered in-process; `--disable coredns` leaves it out.
-  if (!cfg.disable.includes('coredns')) controllers.push(startClusterDns({ server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem }, cfg, log.child('dns'), signal));
+  if (!cfg.disable.includes('coredns')) controllers.push(startClusterDns({ server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, ...certs.dns }, cfg, log.child('dns'), signal));
   // k3s's ServiceLB: LoadBalancer Services get the nodes' addresses; `--disable servicelb` leaves them pending.
-  if (!cfg.disable.includes('servicelb')) controllers.push(startServiceLb({ server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem }, log.child('servicelb'), signal));
+  if (!cfg.disable.includes('servicelb')) controllers.push(startServiceLb({ server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, ...certs.serviceLb }, log.child('servicelb'), signal));
   // CSR approval and signing need the CA keys, so they run here rather than in the controllers' worker.
   controllers.push(startCertificateControllers({ server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem }, pki, log.child('certificates'), signal));
-  if (cfg.agent) controllers.push(startAgent(cfg.agent, `https://127.0.0.1:${api.port}`, pki, log.child('agent'), signal));
+  if (cfg.agent) controllers.push(startAgent(cfg.agent, `https://127.0.0.1:${api.port}`, pki, certs, log.child('agent'), signal));
 
   const done = (async () => {
     await api.done;
@@ -165,7 +175,7 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
  * own node identity (system:node:<name> in system:nodes). A failure to start (not root, no
  * containerd) is reported and leaves the control plane serving.
  */
-async function startAgent(agentCfg: NonNullable<ServerConfig['agent']>, server: string, pki: Pki, log: Logger, signal: AbortSignal): Promise<void> {
+async function startAgent(agentCfg: NonNullable<ServerConfig['agent']>, server: string, pki: Pki, certs: ComponentCerts, log: Logger, signal: AbortSignal): Promise<void> {
   try {
     // Imported lazily: a control plane without an agent does not load gRPC and the kubelet.
     const [{ runNodeAgent }, { RestClient }] = await Promise.all([import('../agent/node-agent.js'), import('../client/rest-client.js')]);
@@ -173,9 +183,12 @@ async function startAgent(agentCfg: NonNullable<ServerConfig['agent']>, server: 
     const client = new RestClient({ server, caPem: pki.caCertPem, certPem: cert.certPem, keyPem: cert.keyPem, userAgent: `kubelet/${versionInfo().gitVersion}` });
     // Its kubelet serves with a certificate from the server CA, as joined agents get through CSRs.
     const serving = signServingCert({ certPem: pki.caCertPem, keyPem: pki.caKeyPem }, `system:node:${agentCfg.nodeName}`, { dns: [...new Set([agentCfg.nodeName, hostname().toLowerCase()])], ips: [agentCfg.nodeIp] }, 365);
-    const agent = await runNodeAgent(agentCfg, client, { clientCaPem: pki.clientCaCertPem, version: versionInfo().gitVersion, serving }, log, signal);
+    // kube-proxy has its own identity (system:kube-proxy), as upstream's.
+    const proxyClient = new RestClient({ server, caPem: pki.caCertPem, ...certs.kubeProxy, userAgent: `kube-proxy/${versionInfo().gitVersion}` });
+    const agent = await runNodeAgent(agentCfg, client, { clientCaPem: pki.clientCaCertPem, version: versionInfo().gitVersion, serving, proxyClient }, log, signal);
     await agent.done;
     client.close();
+    proxyClient.close();
   } catch (e) {
     if (signal.aborted) return;
     const hint = process.getuid?.() === 0 ? '' : ' (the node agent needs root; use --disable-agent for a control plane only)';

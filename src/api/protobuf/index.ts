@@ -5,6 +5,7 @@ import { decodeProtobufBody as decodeWith, type DecodedBody, type FieldTables } 
 import { fields as coreFields, inlineMembers as coreInline } from './fields-core.js';
 import { fields as groupFields, inlineMembers as groupInline } from './fields-groups.js';
 import { fields as metaFields, inlineMembers as metaInline } from './fields-meta.js';
+import { fields as authFields } from './fields-auth.js';
 import { nullWhenAbsent, omitEmpty } from './json-shape.js';
 import * as certificates from './fields-certificates.js';
 
@@ -12,7 +13,7 @@ export { decodeMessage, hasProtobufMagic, PROTOBUF_MAGIC, PROTOBUF_MEDIA_TYPE } 
 export type { DecodedBody, FieldTables } from './decode.js';
 
 export const builtinTables: FieldTables = {
-  fields: { ...metaFields, ...coreFields, ...groupFields, ...certificates.fields },
+  fields: { ...metaFields, ...coreFields, ...groupFields, ...certificates.fields, ...authFields },
   inlineMembers: { ...metaInline, ...coreInline, ...groupInline },
   omitEmpty: { ...omitEmpty, ...certificates.omitEmpty },
   nullWhenAbsent: { ...nullWhenAbsent, ...certificates.nullWhenAbsent },

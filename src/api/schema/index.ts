@@ -17,12 +17,14 @@ import * as scheduling from './scheduling.js';
 import * as apiextensions from './apiextensions.js';
 import * as admissionregistration from './admissionregistration.js';
 import * as certificates from './certificates.js';
+import * as authorization from './authorization.js';
 
 const all: StructDef[] = [
   ...meta.defs, ...corePod.defs, ...core.defs, ...apps.defs, ...batch.defs, ...autoscaling.defs,
   ...networking.defs, ...discovery.defs, ...events.defs, ...coordination.defs, ...storage.defs,
   ...rbac.defs, ...policy.defs, ...scheduling.defs, ...apiextensions.defs, ...admissionregistration.defs,
   ...certificates.defs,
+  ...authorization.defs,
 ];
 
 export const schemas: ReadonlyMap<string, StructDef> = new Map(all.map((d) => [d.name, d]));

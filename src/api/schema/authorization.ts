@@ -1,0 +1,55 @@
+// Schemas of the review kinds of authorization.k8s.io/v1 (SubjectAccessReview,
+// SelfSubjectAccessReview, LocalSubjectAccessReview, SelfSubjectRulesReview) and
+// authentication.k8s.io/v1 (TokenReview, SelfSubjectReview) as of Kubernetes v1.32. They are
+// never stored: the API server answers a create with the status filled in.
+import { bool, kindFields, list, map, ref, str, struct, type StructDef } from './dsl.js';
+
+const AZ = 'io.k8s.api.authorization.v1';
+const AN = 'io.k8s.api.authentication.v1';
+const az = (kind: string) => [{ group: 'authorization.k8s.io', version: 'v1', kind }];
+const an = (kind: string) => [{ group: 'authentication.k8s.io', version: 'v1', kind }];
+
+const review = (pkg: string, kind: string, spec: string, status: string, gvk: StructDef['gvk'], description: string) =>
+  struct(`${pkg}.${kind}`, { ...kindFields(), spec: ref(`${pkg}.${spec}`), status: ref(`${pkg}.${status}`) }, { required: ['spec'], description, gvk });
+
+export const defs: StructDef[] = [
+  review(AZ, 'SubjectAccessReview', 'SubjectAccessReviewSpec', 'SubjectAccessReviewStatus', az('SubjectAccessReview'), 'SubjectAccessReview checks whether or not a user or group can perform an action.'),
+  review(AZ, 'SelfSubjectAccessReview', 'SelfSubjectAccessReviewSpec', 'SubjectAccessReviewStatus', az('SelfSubjectAccessReview'), 'SelfSubjectAccessReview checks whether or the current user can perform an action.'),
+  review(AZ, 'LocalSubjectAccessReview', 'SubjectAccessReviewSpec', 'SubjectAccessReviewStatus', az('LocalSubjectAccessReview'), 'LocalSubjectAccessReview checks whether or not a user or group can perform an action in a given namespace.'),
+  review(AZ, 'SelfSubjectRulesReview', 'SelfSubjectRulesReviewSpec', 'SubjectRulesReviewStatus', az('SelfSubjectRulesReview'), 'SelfSubjectRulesReview enumerates the set of actions the current user can perform within a namespace.'),
+  struct(`${AZ}.ResourceAttributes`, { namespace: str(), verb: str(), group: str(), version: str(), resource: str(), subresource: str(), name: str() }),
+  struct(`${AZ}.NonResourceAttributes`, { path: str(), verb: str() }),
+  struct(`${AZ}.SubjectAccessReviewSpec`, {
+    resourceAttributes: ref(`${AZ}.ResourceAttributes`),
+    nonResourceAttributes: ref(`${AZ}.NonResourceAttributes`),
+    user: str(),
+    groups: list(str()),
+    extra: map(list(str())),
+    uid: str(),
+  }),
+  struct(`${AZ}.SelfSubjectAccessReviewSpec`, { resourceAttributes: ref(`${AZ}.ResourceAttributes`), nonResourceAttributes: ref(`${AZ}.NonResourceAttributes`) }),
+  struct(`${AZ}.SubjectAccessReviewStatus`, { allowed: bool(), denied: bool(), reason: str(), evaluationError: str() }, { required: ['allowed'] }),
+  struct(`${AZ}.SelfSubjectRulesReviewSpec`, { namespace: str() }),
+  struct(`${AZ}.ResourceRule`, { verbs: list(str()), apiGroups: list(str()), resources: list(str()), resourceNames: list(str()) }, { required: ['verbs'] }),
+  struct(`${AZ}.NonResourceRule`, { verbs: list(str()), nonResourceURLs: list(str()) }, { required: ['verbs'] }),
+  struct(`${AZ}.SubjectRulesReviewStatus`, {
+    resourceRules: list(ref(`${AZ}.ResourceRule`)),
+    nonResourceRules: list(ref(`${AZ}.NonResourceRule`)),
+    incomplete: bool(),
+    evaluationError: str(),
+  }, { required: ['resourceRules', 'nonResourceRules', 'incomplete'] }),
+
+  struct(`${AN}.TokenReview`, { ...kindFields(), spec: ref(`${AN}.TokenReviewSpec`), status: ref(`${AN}.TokenReviewStatus`) }, {
+    required: ['spec'],
+    description: 'TokenReview attempts to authenticate a token to a known user.',
+    gvk: an('TokenReview'),
+  }),
+  struct(`${AN}.TokenReviewSpec`, { token: str(), audiences: list(str()) }),
+  struct(`${AN}.TokenReviewStatus`, { authenticated: bool(), user: ref(`${AN}.UserInfo`), audiences: list(str()), error: str() }),
+  struct(`${AN}.UserInfo`, { username: str(), uid: str(), groups: list(str()), extra: map(list(str())) }),
+  struct(`${AN}.SelfSubjectReview`, { ...kindFields(), status: ref(`${AN}.SelfSubjectReviewStatus`) }, {
+    description: 'SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request.',
+    gvk: an('SelfSubjectReview'),
+  }),
+  struct(`${AN}.SelfSubjectReviewStatus`, { userInfo: ref(`${AN}.UserInfo`) }),
+];

@@ -1,0 +1,32 @@
+// Each in-process component's own client certificate (signed by the client CA, kept in the tls
+// directory and reused), so none talks to the API server as an administrator: the default RBAC
+// policy binds every one of these users to a role with only what that component needs.
+import type { CertKeyPair } from './pki.js';
+import { ensureClientCert } from './pki.js';
+import { IDENTITIES } from '../apiserver/authz/policy/identities.js';
+
+export interface ComponentCerts {
+  controllerManager: CertKeyPair;
+  scheduler: CertKeyPair;
+  localPathProvisioner: CertKeyPair;
+  kubeProxy: CertKeyPair;
+  dns: CertKeyPair;
+  ingress: CertKeyPair;
+  serviceLb: CertKeyPair;
+}
+
+const FILES: Record<keyof ComponentCerts, string> = {
+  controllerManager: 'client-controller',
+  scheduler: 'client-scheduler',
+  localPathProvisioner: 'client-local-path-provisioner',
+  kubeProxy: 'client-kube-proxy',
+  dns: 'client-kts-dns',
+  ingress: 'client-kts-ingress',
+  serviceLb: 'client-kts-service-lb',
+};
+
+export async function ensureComponentCerts(tlsDir: string, clientCa: CertKeyPair, log: (m: string) => void): Promise<ComponentCerts> {
+  const out = {} as ComponentCerts;
+  for (const key of Object.keys(FILES) as (keyof ComponentCerts)[]) out[key] = await ensureClientCert(tlsDir, FILES[key], clientCa, { cn: IDENTITIES[key] }, log);
+  return out;
+}
