@@ -27,6 +27,7 @@ import { evictPod } from './admission/eviction.js';
 import { customScale, setCustomReplicas } from './crd/scale.js';
 import { applyPatch, trackUpdate, validateFieldManager } from './apply.js';
 import type { ServiceAccountTokens } from './service-account-tokens.js';
+import { decodeProtobufBody, PROTOBUF_MEDIA_TYPE } from '../api/protobuf/index.js';
 
 export interface ResourceDeps {
   stores: Map<string, Store>;
@@ -292,7 +293,10 @@ async function handleSubresource(req: IncomingMessage, res: ServerResponse, ri: 
   if (sub === 'token' && info.resource === 'serviceaccounts') {
     if (ri.verb !== 'create') throw methodNotAllowed('the server does not allow this method on the requested resource');
     if (!deps.serviceAccountTokens) throw new StatusError(503, 'ServiceUnavailable', 'service account token issuing is not configured on this server (no service account key)');
-    const decoded = decodeDocument(await readBody(req), mediaType(req.headers['content-type']) === 'application/yaml' ? 'yaml' : 'json').value;
+    const mt = mediaType(req.headers['content-type']);
+    const buf = await readBody(req);
+    // kubectl 1.32's `create token` sends the TokenRequest as protobuf.
+    const decoded = mt === PROTOBUF_MEDIA_TYPE ? decodeProtobufBody(buf).object : decodeDocument(buf, mt === 'application/yaml' ? 'yaml' : 'json').value;
     if (!isPlainObject(decoded)) throw badRequest('TokenRequest body must be an object');
     const body = { metadata: {}, ...decoded } as KObject;
     const tr = await deps.serviceAccountTokens.request(ri.namespace, ri.name, body);

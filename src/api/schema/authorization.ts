@@ -2,7 +2,7 @@
 // SelfSubjectAccessReview, LocalSubjectAccessReview, SelfSubjectRulesReview) and
 // authentication.k8s.io/v1 (TokenReview, SelfSubjectReview) as of Kubernetes v1.32. They are
 // never stored: the API server answers a create with the status filled in.
-import { bool, kindFields, list, map, ref, str, struct, type StructDef } from './dsl.js';
+import { bool, int64, kindFields, list, map, ref, str, struct, time, type StructDef } from './dsl.js';
 
 const AZ = 'io.k8s.api.authorization.v1';
 const AN = 'io.k8s.api.authentication.v1';
@@ -52,4 +52,13 @@ export const defs: StructDef[] = [
     gvk: an('SelfSubjectReview'),
   }),
   struct(`${AN}.SelfSubjectReviewStatus`, { userInfo: ref(`${AN}.UserInfo`) }),
+  // TokenRequest: the serviceaccounts/token subresource's body (`kubectl create token` sends it as protobuf).
+  struct(`${AN}.TokenRequest`, { ...kindFields(), spec: ref(`${AN}.TokenRequestSpec`), status: ref(`${AN}.TokenRequestStatus`) }, {
+    required: ['spec'],
+    description: 'TokenRequest requests a token for a given service account.',
+    gvk: an('TokenRequest'),
+  }),
+  struct(`${AN}.TokenRequestSpec`, { audiences: list(str()), expirationSeconds: int64(), boundObjectRef: ref(`${AN}.BoundObjectReference`) }, { required: ['audiences'] }),
+  struct(`${AN}.BoundObjectReference`, { kind: str(), apiVersion: str(), name: str(), uid: str() }),
+  struct(`${AN}.TokenRequestStatus`, { token: str(), expirationTimestamp: time() }, { required: ['token', 'expirationTimestamp'] }),
 ];

@@ -24,12 +24,13 @@ export async function checkRbacWrite(authz: Authorization, resource: string, obj
   const namespace = resource === 'roles' || resource === 'rolebindings' ? (obj.metadata.namespace ?? '') : '';
   const ref = { group: GROUP, resource };
   if (resource === 'roles' || resource === 'clusterroles') {
-    if (resource === 'clusterroles' && obj.aggregationRule) {
-      if (confirmNoEscalation(authz, user, '', FULL_AUTHORITY)) throw forbidden(ref, name, 'must have cluster-admin privileges to use the aggregationRule');
-    }
     if ((await authz.allowed(resourceAttributes(user, 'escalate', { group: GROUP, resource, namespace, name }))).decision === 'allow') return;
     const why = confirmNoEscalation(authz, user, namespace, (obj.rules as PolicyRule[] | undefined) ?? []);
     if (why) throw forbidden(ref, name, why);
+    // An aggregationRule can gather anything: it takes * on *.*.
+    if (resource === 'clusterroles' && (obj.aggregationRule || old?.aggregationRule) && confirmNoEscalation(authz, user, '', FULL_AUTHORITY)) {
+      throw forbidden(ref, name, 'must have cluster-admin privileges to use an aggregationRule');
+    }
     return;
   }
   const roleRef = (obj.roleRef ?? {}) as RoleRef;
