@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { KObject } from '../../api/types.js';
+import { builtinResources } from '../../api/resources.js';
+import { StatusError } from '../../api/errors.js';
+import { admitNodeRestriction } from './node-restriction.js';
+
+const info = (r: string) => builtinResources.find((x) => x.group === '' && x.resource === r)!;
+const ctx = (name: string, groups = ['system:nodes']) => ({ user: { name, groups }, dryRun: false, warnings: [] });
+const pod = (name: string, node: string, mirror = false): KObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', ...(mirror ? { annotations: { 'kubernetes.io/config.mirror': 'x' } } : {}) }, spec: { nodeName: node } });
+const node = (name: string): KObject => ({ apiVersion: 'v1', kind: 'Node', metadata: { name } });
+const message = (fn: () => void) => {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof StatusError);
+    assert.equal(e.code, 403);
+    return e.message;
+  }
+  return '';
+};
+
+test('a node changes only its own Node', () => {
+  admitNodeRestriction(info('nodes'), 'UPDATE', node('n1'), node('n1'), 'status', ctx('system:node:n1'));
+  assert.equal(message(() => admitNodeRestriction(info('nodes'), 'UPDATE', node('n2'), node('n2'), 'status', ctx('system:node:n1'))), 'nodes "n2" is forbidden: node "n1" is not allowed to modify node "n2"');
+  assert.equal(message(() => admitNodeRestriction(info('nodes'), 'DELETE', node('n2'), undefined, '', ctx('system:node:n1'))), 'nodes "n2" is forbidden: node "n1" is not allowed to modify node "n2"');
+});
+
+test('pods: mirror pods on itself, status and deletes of its own pods', () => {
+  const n1 = ctx('system:node:n1');
+  admitNodeRestriction(info('pods'), 'CREATE', pod('m', 'n1', true), undefined, '', n1);
+  assert.equal(message(() => admitNodeRestriction(info('pods'), 'CREATE', pod('p', 'n1'), undefined, '', n1)), 'pods "p" is forbidden: pod does not have "kubernetes.io/config.mirror" annotation, node "n1" can only create mirror pods');
+  assert.equal(message(() => admitNodeRestriction(info('pods'), 'CREATE', pod('m', 'n2', true), undefined, '', n1)), 'pods "m" is forbidden: node "n1" can only create pods with spec.nodeName set to itself');
+  admitNodeRestriction(info('pods'), 'UPDATE', pod('p', 'n1'), pod('p', 'n1'), 'status', n1);
+  assert.equal(message(() => admitNodeRestriction(info('pods'), 'UPDATE', pod('p', 'n2'), pod('p', 'n2'), 'status', n1)), 'pods "p" is forbidden: node "n1" can only update pod status for pods with spec.nodeName set to itself');
+  assert.equal(message(() => admitNodeRestriction(info('pods'), 'DELETE', pod('p', 'n2'), undefined, '', n1)), 'pods "p" is forbidden: node "n1" can only delete pods with spec.nodeName set to itself');
+});
+
+test('not a node: untouched', () => {
+  admitNodeRestriction(info('nodes'), 'UPDATE', node('n2'), node('n2'), '', ctx('system:node:n1', []));
+  admitNodeRestriction(info('pods'), 'CREATE', pod('p', 'n2'), undefined, '', ctx('alice'));
+});
