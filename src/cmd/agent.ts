@@ -153,7 +153,8 @@ export async function agentCommand(args: string[]): Promise<number> {
   log.info(`starting ${cfg.nodes} simulated node(s) named ${cfg.namePrefix}-N against ${cfg.server}`);
   try {
     // Fail fast on a wrong token or unreachable server rather than retrying forever.
-    await client.get('/api/v1/namespaces/kube-node-lease');
+    // Something a node's identity may read (system:node's rules do not include namespaces).
+    await client.get('/api/v1/nodes?limit=1');
   } catch (e) {
     process.stderr.write(`kts agent: cannot use the server at ${cfg.server}: ${(e as Error).message}\n`);
     ac.abort();

@@ -40,5 +40,7 @@ export const clusterRoleBindings: BindingDef[] = [
 
 /** RoleBindings in kube-system (to Roles of the same name there). */
 export const systemRoleBindings: BindingDef[] = [
+  // Agents learn the client CA there before serving the kubelet's endpoint (cmd/node-agent-command).
+  { name: 'system:kts:nodes-client-ca', role: 'extension-apiserver-authentication-reader', subjects: [group('system:nodes'), group(NODE_AGENT_GROUP)] },
   { name: 'system:kts:dns', role: 'system:kts:dns', subjects: [user(IDENTITIES.dns)] },
 ];

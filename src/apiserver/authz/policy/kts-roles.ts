@@ -66,8 +66,13 @@ export const ktsClusterRoles: ClusterRoleDef[] = [
   },
 ];
 
-/** Roles in kube-system: DNS keeps the kube-dns Service, Endpoints and EndpointSlice current. */
+/**
+ * Roles in kube-system: upstream's extension-apiserver-authentication-reader (the client CA that
+ * agents read to trust the API server's kubelet client), and DNS keeping the kube-dns Service,
+ * Endpoints and EndpointSlice current.
+ */
 export const ktsSystemRoles: { name: string; rules: PolicyRule[] }[] = [
+  { name: 'extension-apiserver-authentication-reader', rules: [rule(READ, [''], ['configmaps'], ['extension-apiserver-authentication'])] },
   {
     name: 'system:kts:dns',
     rules: [rule(['get', 'create', 'update', 'patch'], ['', 'discovery.k8s.io'], ['services', 'endpoints', 'endpointslices'])],
