@@ -28,6 +28,9 @@ test('TokenRequest issues bound tokens the API server accepts until the pod or a
   };
   try {
     await c.client.create('/api/v1/namespaces/default/serviceaccounts', { metadata: { name: 'robot' } });
+    // Authenticated is not yet authorized: let the account read what the checks below read.
+    await c.client.create('/apis/rbac.authorization.k8s.io/v1/clusterroles', { metadata: { name: 'robot-reader' }, rules: [{ verbs: ['get', 'list'], apiGroups: [''], resources: ['pods', 'namespaces'] }] });
+    await c.client.create('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', { metadata: { name: 'robot-reader' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'robot-reader' }, subjects: [{ kind: 'ServiceAccount', name: 'robot', namespace: 'default' }] });
     const pod = await c.client.create('/api/v1/namespaces/default/pods', { metadata: { name: 'p' }, spec: { serviceAccountName: 'robot', automountServiceAccountToken: false, containers: [{ name: 'c', image: 'busybox' }] } });
     const path = '/api/v1/namespaces/default/serviceaccounts/robot/token';
     const tr = await c.client.create<KObject & { status: { token: string; expirationTimestamp: string }; spec: { audiences: string[]; expirationSeconds: number } }>(path, {
