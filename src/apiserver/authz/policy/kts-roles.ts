@@ -16,7 +16,7 @@ const ALL_BUT_CREATE = ['get', 'list', 'watch', 'update', 'patch', 'delete', 'de
  */
 export const controllersRules: PolicyRule[] = [
   rule(ALL_BUT_CREATE, ['*'], ['*']),
-  rule(['create'], [''], ['pods', 'endpoints', 'serviceaccounts', 'configmaps', 'persistentvolumes', 'events', 'serviceaccounts/token', 'pods/eviction', 'pods/binding']),
+  rule(['create'], [''], ['pods', 'persistentvolumeclaims', 'endpoints', 'serviceaccounts', 'configmaps', 'persistentvolumes', 'events', 'serviceaccounts/token', 'pods/eviction', 'pods/binding']),
   rule(['create'], ['apps'], ['replicasets', 'controllerrevisions']),
   rule(['create'], ['batch'], ['jobs']),
   rule(['create'], ['discovery.k8s.io'], ['endpointslices']),
