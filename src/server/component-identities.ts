@@ -9,7 +9,8 @@ export interface ComponentCerts {
   controllerManager: CertKeyPair;
   scheduler: CertKeyPair;
   localPathProvisioner: CertKeyPair;
-  kubeProxy: CertKeyPair;
+  /** Only when this server runs kube-proxy (the in-process agent without --disable-kube-proxy). */
+  kubeProxy?: CertKeyPair;
   dns: CertKeyPair;
   ingress: CertKeyPair;
   serviceLb: CertKeyPair;
@@ -25,8 +26,11 @@ const FILES: Record<keyof ComponentCerts, string> = {
   serviceLb: 'client-kts-service-lb',
 };
 
-export async function ensureComponentCerts(tlsDir: string, clientCa: CertKeyPair, log: (m: string) => void): Promise<ComponentCerts> {
-  const out = {} as ComponentCerts;
-  for (const key of Object.keys(FILES) as (keyof ComponentCerts)[]) out[key] = await ensureClientCert(tlsDir, FILES[key], clientCa, { cn: IDENTITIES[key] }, log);
+export async function ensureComponentCerts(tlsDir: string, clientCa: CertKeyPair, log: (m: string) => void, opts: { kubeProxy: boolean }): Promise<ComponentCerts> {
+  const out = {} as Record<keyof ComponentCerts, CertKeyPair>;
+  for (const key of Object.keys(FILES) as (keyof ComponentCerts)[]) {
+    if (key === 'kubeProxy' && !opts.kubeProxy) continue;
+    out[key] = await ensureClientCert(tlsDir, FILES[key], clientCa, { cn: IDENTITIES[key] }, log);
+  }
   return out;
 }

@@ -55,7 +55,7 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   const sans = { dns: ['localhost', hostname(), ...cfg.tlsSans.filter((s) => !isIp(s))], ips: ['127.0.0.1', '::1', cfg.advertiseAddress, ...cfg.tlsSans.filter(isIp)] };
   const pki = await ensurePki(join(serverDir, 'tls'), { sans, log: (m) => log.info(m) });
   const serviceAccountKey = await ensureServiceAccountKey(join(serverDir, 'tls'));
-  const certs = await ensureComponentCerts(join(serverDir, 'tls'), { certPem: pki.clientCaCertPem, keyPem: pki.clientCaKeyPem }, (m) => log.info(m));
+  const certs = await ensureComponentCerts(join(serverDir, 'tls'), { certPem: pki.clientCaCertPem, keyPem: pki.clientCaKeyPem }, (m) => log.info(m), { kubeProxy: !!cfg.agent && !cfg.agent.disableKubeProxy });
   step(`TLS certificates ready in ${join(serverDir, 'tls')}`);
   for (const p of await hardenServerFiles(serverDir)) log.warn(`tightened the permissions of ${p}`);
 
@@ -184,11 +184,11 @@ async function startAgent(agentCfg: NonNullable<ServerConfig['agent']>, server: 
     // Its kubelet serves with a certificate from the server CA, as joined agents get through CSRs.
     const serving = signServingCert({ certPem: pki.caCertPem, keyPem: pki.caKeyPem }, `system:node:${agentCfg.nodeName}`, { dns: [...new Set([agentCfg.nodeName, hostname().toLowerCase()])], ips: [agentCfg.nodeIp] }, 365);
     // kube-proxy has its own identity (system:kube-proxy), as upstream's.
-    const proxyClient = new RestClient({ server, caPem: pki.caCertPem, ...certs.kubeProxy, userAgent: `kube-proxy/${versionInfo().gitVersion}` });
+    const proxyClient = certs.kubeProxy && new RestClient({ server, caPem: pki.caCertPem, ...certs.kubeProxy, userAgent: `kube-proxy/${versionInfo().gitVersion}` });
     const agent = await runNodeAgent(agentCfg, client, { clientCaPem: pki.clientCaCertPem, version: versionInfo().gitVersion, serving, proxyClient }, log, signal);
     await agent.done;
     client.close();
-    proxyClient.close();
+    proxyClient?.close();
   } catch (e) {
     if (signal.aborted) return;
     const hint = process.getuid?.() === 0 ? '' : ' (the node agent needs root; use --disable-agent for a control plane only)';
