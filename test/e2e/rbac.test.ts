@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, eventually } from './harness.js';
+import { startServer, eventually, rawRequest } from './harness.js';
 import type { KtsServer } from './harness.js';
 import { signClientCert } from '../../src/server/pki.js';
 import { renderKubeconfig } from '../../src/server/kubeconfig.js';
@@ -77,6 +77,14 @@ test('a user bound to edit in one namespace', async () => {
   assert.match(list.stdout, /^\s+\[\/api\/\*\]\s+\[\]\s+\[get\]$/m);
   assert.doesNotMatch(as(['auth', 'can-i', '--list', '-n', 'default']).stdout, /deployments\.apps/);
 
+  // SubjectAccessReview, as an authorizing webhook or an admission controller would ask.
+  const sar = await rawRequest(srv, 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', JSON.stringify({
+    apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview',
+    spec: { user: 'alice', groups: ['dev'], resourceAttributes: { namespace: 'dev', verb: 'create', group: 'apps', resource: 'deployments' } },
+  }), { 'Content-Type': 'application/json' });
+  assert.equal(sar.status, 201, sar.body);
+  assert.deepEqual(JSON.parse(sar.body).status, { allowed: true, reason: 'RBAC: allowed by RoleBinding "alice-edit/dev" of ClusterRole "edit" to User "alice"' });
+
   // Impersonation: the admin may, alice may not.
   assert.equal(srv.kubectl(['auth', 'can-i', 'create', 'deployments', '-n', 'dev', '--as', 'alice']).stdout.trim(), 'yes');
   assert.equal(srv.kubectl(['auth', 'can-i', 'create', 'deployments', '-n', 'default', '--as', 'alice']).stdout.trim(), 'no');
@@ -108,6 +116,14 @@ test("a service account's token lists pods once a RoleBinding allows it", async 
   assert.match(allowed.stderr + allowed.stdout, /No resources found in team namespace/);
   assert.match(withToken(['get', 'pods', '-n', 'default']).stderr, /cannot list resource "pods" in API group "" in the namespace "default"/);
   assert.match(withToken(['auth', 'whoami']).stdout, /Username\s+system:serviceaccount:team:reader/);
+  const review = await rawRequest(srv, 'POST', '/apis/authentication.k8s.io/v1/tokenreviews', JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } }), { 'Content-Type': 'application/json' });
+  assert.equal(review.status, 201, review.body);
+  const rs = JSON.parse(review.body).status as { authenticated: boolean; user: { username: string; groups: string[] } };
+  assert.equal(rs.authenticated, true);
+  assert.equal(rs.user.username, 'system:serviceaccount:team:reader');
+  assert.ok(rs.user.groups.includes('system:serviceaccounts:team'));
+  const bogus = await rawRequest(srv, 'POST', '/apis/authentication.k8s.io/v1/tokenreviews', JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: 'nope' } }), { 'Content-Type': 'application/json' });
+  assert.deepEqual(JSON.parse(bogus.body).status, { authenticated: false });
 });
 
 test('node credentials: only its own Node and what its pods use', async () => {
