@@ -29,7 +29,7 @@ export const ktsClusterRoles: ClusterRoleDef[] = [
   { name: 'system:kts:controllers', rules: controllersRules },
   {
     name: 'system:kts:dns',
-    rules: [rule(['list', 'watch'], [''], ['services', 'endpoints', 'pods', 'namespaces']), rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices'])],
+    rules: [rule(['list', 'watch'], [''], ['services']), rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices'])],
   },
   {
     name: 'system:kts:ingress',
