@@ -16,7 +16,9 @@ export function requestAttributes(user: UserInfo, method: string, path: string, 
   if (!ri.isResourceRequest) return pathAttributes(user, method.toLowerCase(), path);
   // A list or watch narrowed to one name (fieldSelector=metadata.name=x) is authorized for that name, as upstream.
   const name = ri.name || ((ri.verb === 'list' || ri.verb === 'watch') && query ? selectedName(query.get('fieldSelector')) : '');
-  return resourceAttributes(user, ri.verb, { group: ri.group, version: ri.version, resource: ri.resource, subresource: ri.subresource, namespace: ri.namespace, name });
+  // The subresource is one segment (`nodes/x/proxy/metrics` is the proxy subresource), as upstream's request info.
+  const subresource = ri.subresource.split('/')[0]!;
+  return resourceAttributes(user, ri.verb, { group: ri.group, version: ri.version, resource: ri.resource, subresource, namespace: ri.namespace, name });
 }
 
 function selectedName(selector: string | null): string {
