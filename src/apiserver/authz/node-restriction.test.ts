@@ -40,3 +40,15 @@ test('not a node: untouched', () => {
   admitNodeRestriction(info('nodes'), 'UPDATE', node('n2'), node('n2'), '', ctx('system:node:n1', []));
   admitNodeRestriction(info('pods'), 'CREATE', pod('p', 'n2'), undefined, '', ctx('alice'));
 });
+
+test('labels and taints a node may not set on itself', () => {
+  const n1 = ctx('system:node:n1');
+  const labelled = (labels: Record<string, string>, taints?: unknown[]): KObject => ({ ...node('n1'), metadata: { name: 'n1', labels }, ...(taints ? { spec: { taints } } : {}) });
+  admitNodeRestriction(info('nodes'), 'CREATE', labelled({ 'kubernetes.io/hostname': 'n1', 'node.kubernetes.io/exclude-from-external-load-balancers': '', 'example.com/rack': '7' }), undefined, '', n1);
+  assert.equal(message(() => admitNodeRestriction(info('nodes'), 'CREATE', labelled({ 'node-role.kubernetes.io/control-plane': '', 'node-restriction.kubernetes.io/pool': 'a' }), undefined, '', n1)),
+    'nodes "n1" is forbidden: node "n1" is not allowed to set the following labels: node-restriction.kubernetes.io/pool, node-role.kubernetes.io/control-plane');
+  const before = labelled({ 'node-role.kubernetes.io/worker': '' });
+  admitNodeRestriction(info('nodes'), 'UPDATE', labelled({ 'node-role.kubernetes.io/worker': '', 'example.com/x': 'y' }), before, '', n1);
+  assert.equal(message(() => admitNodeRestriction(info('nodes'), 'UPDATE', labelled({}), before, '', n1)), 'nodes "n1" is forbidden: is not allowed to modify labels: node-role.kubernetes.io/worker');
+  assert.equal(message(() => admitNodeRestriction(info('nodes'), 'UPDATE', labelled({}, []), labelled({}, [{ key: 'k', effect: 'NoSchedule' }]), '', n1)), 'nodes "n1" is forbidden: node "n1" is not allowed to modify taints');
+});

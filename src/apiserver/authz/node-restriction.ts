@@ -20,6 +20,17 @@ export function admitNodeRestriction(info: ResourceInfo, op: Operation, obj: KOb
   if (!node) throw deny('could not determine node from user "' + ctx.user.name + '"');
   if (info.resource === 'nodes') {
     if (name !== node) throw deny(`node ${q(node)} is not allowed to modify node ${q(name)}`);
+    if (op === 'CREATE') {
+      const bad = forbiddenLabels(Object.keys(obj.metadata.labels ?? {}));
+      if (bad.length) throw deny(`node ${q(node)} is not allowed to set the following labels: ${bad.join(', ')}`);
+    }
+    if (op === 'UPDATE' && old) {
+      // A node that could drop its taints could steer workloads it must not run onto itself.
+      const taints = (o: KObject) => JSON.stringify((o.spec as { taints?: unknown[] } | undefined)?.taints ?? []);
+      if (taints(obj) !== taints(old)) throw deny(`node ${q(node)} is not allowed to modify taints`);
+      const bad = forbiddenLabels(changedLabels(obj.metadata.labels ?? {}, old.metadata.labels ?? {}));
+      if (bad.length) throw deny(`is not allowed to modify labels: ${bad.join(', ')}`);
+    }
     return;
   }
   const boundTo = (p: KObject | undefined) => (p?.spec as { nodeName?: string } | undefined)?.nodeName ?? '';
@@ -39,4 +50,35 @@ export function admitNodeRestriction(info: ResourceInfo, op: Operation, obj: KOb
 
 function q(s: string): string {
   return JSON.stringify(s);
+}
+
+// Labels a kubelet may set on its own Node (upstream's kubelet label set): the well-known ones, and
+// anything under kubelet.kubernetes.io or node.kubernetes.io. Other kubernetes.io / k8s.io labels,
+// and node-restriction.kubernetes.io ones, are the cluster administrator's.
+const KUBELET_LABELS = new Set([
+  'kubernetes.io/hostname', 'kubernetes.io/os', 'kubernetes.io/arch', 'beta.kubernetes.io/os', 'beta.kubernetes.io/arch',
+  'beta.kubernetes.io/instance-type', 'node.kubernetes.io/instance-type',
+  'failure-domain.beta.kubernetes.io/zone', 'failure-domain.beta.kubernetes.io/region', 'topology.kubernetes.io/zone', 'topology.kubernetes.io/region',
+]);
+
+function labelNamespace(key: string): string {
+  const i = key.indexOf('/');
+  return i < 0 ? '' : key.slice(0, i);
+}
+
+const within = (ns: string, domain: string) => ns === domain || ns.endsWith(`.${domain}`);
+
+export function forbiddenLabels(keys: string[]): string[] {
+  return keys.filter((k) => {
+    const ns = labelNamespace(k);
+    if (within(ns, 'node-restriction.kubernetes.io')) return true;
+    const kubernetesLabel = within(ns, 'kubernetes.io') || within(ns, 'k8s.io');
+    const kubeletLabel = KUBELET_LABELS.has(k) || within(ns, 'kubelet.kubernetes.io') || within(ns, 'node.kubernetes.io');
+    return kubernetesLabel && !kubeletLabel;
+  }).sort();
+}
+
+function changedLabels(now: Record<string, string>, before: Record<string, string>): string[] {
+  const keys = new Set([...Object.keys(now), ...Object.keys(before)]);
+  return [...keys].filter((k) => now[k] !== before[k]);
 }
