@@ -7,7 +7,7 @@ import { isPlainObject } from '../../api/types.js';
 
 type Ref = string;
 
-interface PodRefs { node: string; refs: Ref[] }
+interface PodRefs { node: string; refs: Ref[]; ephemeral: number }
 
 export class NodeGraph {
   private readonly pods = new Map<string, PodRefs>();
@@ -17,11 +17,17 @@ export class NodeGraph {
 
   putPod(pod: KObject): void {
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    const spec = pod.spec as { nodeName?: string; ephemeralContainers?: unknown[] } | undefined;
+    const node = spec?.nodeName;
+    const ephemeral = spec?.ephemeralContainers?.length ?? 0;
+    // A bound pod's node and references do not change (volumes and env are immutable); only
+    // ephemeral containers can be added. Status updates, the bulk of pod events, stop here.
+    const known = this.pods.get(key);
+    if (known && known.node === node && known.ephemeral === ephemeral) return;
     this.removePodKey(key);
-    const node = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
     if (!node) return;
     const refs = podRefs(pod);
-    this.pods.set(key, { node, refs });
+    this.pods.set(key, { node, refs, ephemeral });
     let m = this.byNode.get(node);
     if (!m) this.byNode.set(node, (m = new Map()));
     for (const r of refs) m.set(r, (m.get(r) ?? 0) + 1);

@@ -32,9 +32,12 @@ function userKeys(user: UserInfo): string[] {
 class BindingSet {
   private readonly byName = new Map<string, BindingEntry>();
   private readonly bySubject = new Map<string, Set<string>>();
+  /** matching() per user (its keys), dropped on any change: the same few users ask again and again. */
+  private readonly memo = new Map<string, BindingEntry[]>();
 
   put(b: BindingEntry): void {
     this.remove(b.name);
+    this.memo.clear();
     this.byName.set(b.name, b);
     for (const s of b.subjects) {
       const k = subjectKey(s, b.namespace);
@@ -48,6 +51,7 @@ class BindingSet {
   remove(name: string): void {
     const old = this.byName.get(name);
     if (!old) return;
+    this.memo.clear();
     this.byName.delete(name);
     for (const s of old.subjects) {
       const k = subjectKey(s, old.namespace);
@@ -59,9 +63,16 @@ class BindingSet {
 
   /** Bindings naming any of the keys, each once, in name order (deterministic reviews). */
   matching(keys: string[]): BindingEntry[] {
+    const memoKey = keys.join('\n');
+    const hit = this.memo.get(memoKey);
+    if (hit) return hit;
     const names = new Set<string>();
     for (const k of keys) for (const n of this.bySubject.get(k) ?? []) names.add(n);
-    return [...names].sort().map((n) => this.byName.get(n)!);
+    const out = [...names].sort().map((n) => this.byName.get(n)!);
+    // Bounded: many distinct users (service accounts) must not grow it without limit.
+    if (this.memo.size >= 1000) this.memo.clear();
+    this.memo.set(memoKey, out);
+    return out;
   }
 
   get size(): number {
