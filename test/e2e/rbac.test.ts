@@ -77,6 +77,16 @@ test('a user bound to edit in one namespace', async () => {
   assert.match(list.stdout, /^\s+\[\/api\/\*\]\s+\[\]\s+\[get\]$/m);
   assert.doesNotMatch(as(['auth', 'can-i', '--list', '-n', 'default']).stdout, /deployments\.apps/);
 
+  // A role labelled aggregate-to-edit extends edit (the clusterrole-aggregation controller).
+  assert.equal(as(['auth', 'can-i', 'create', 'leases', '-n', 'dev']).stdout.trim(), 'no');
+  ok(['create', '-f', '-'], JSON.stringify({
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole',
+    metadata: { name: 'leases-edit', labels: { 'rbac.authorization.k8s.io/aggregate-to-edit': 'true' } },
+    rules: [{ verbs: ['get', 'list', 'create'], apiGroups: ['coordination.k8s.io'], resources: ['leases'] }],
+  }));
+  await eventually(() => as(['auth', 'can-i', 'create', 'leases', '-n', 'dev']).stdout.trim() === 'yes', 20_000, 'leases aggregated into edit');
+  assert.equal(as(['auth', 'can-i', 'create', 'leases', '-n', 'default']).stdout.trim(), 'no');
+
   // SubjectAccessReview, as an authorizing webhook or an admission controller would ask.
   const sar = await rawRequest(srv, 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', JSON.stringify({
     apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview',
