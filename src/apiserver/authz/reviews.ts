@@ -14,6 +14,7 @@ import type { Authorization } from './authorization.js';
 import { PRIVILEGED_GROUP } from './authorization.js';
 import type { Attributes, UserInfo } from './types.js';
 import { pathAttributes, resourceAttributes } from './types.js';
+import { nodeIdentity } from './node-identity.js';
 
 const AZ = 'authorization.k8s.io';
 const AN = 'authentication.k8s.io';
@@ -103,6 +104,8 @@ function rulesStatus(authz: Authorization, user: UserInfo, namespace: string): R
   const { rules, errors } = authz.rulesFor(user, namespace);
   const resourceRules = rules.filter((r) => r.resources?.length).map((r) => ({ verbs: r.verbs, apiGroups: r.apiGroups ?? [], resources: r.resources ?? [], ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}) }));
   const nonResourceRules = rules.filter((r) => r.nonResourceURLs?.length).map((r) => ({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs }));
+  // A node's rules depend on its pods (the Node authorizer), which a list cannot express.
+  if (nodeIdentity(user) !== undefined) errors.push('node authorizer does not support user rule resolution');
   const status: Record<string, unknown> = { resourceRules, nonResourceRules, incomplete: errors.length > 0 };
   if (errors.length) status.evaluationError = errors.join(', ');
   return status;
