@@ -52,3 +52,14 @@ test('labels and taints a node may not set on itself', () => {
   assert.equal(message(() => admitNodeRestriction(info('nodes'), 'UPDATE', labelled({}), before, '', n1)), 'nodes "n1" is forbidden: is not allowed to modify labels: node-role.kubernetes.io/worker');
   assert.equal(message(() => admitNodeRestriction(info('nodes'), 'UPDATE', labelled({}, []), labelled({}, [{ key: 'k', effect: 'NoSchedule' }]), '', n1)), 'nodes "n1" is forbidden: node "n1" is not allowed to modify taints');
 });
+
+test('mirror pods reference no other objects; status updates keep labels', () => {
+  const n1 = ctx('system:node:n1');
+  const mirror = (spec: Record<string, unknown>): KObject => ({ ...pod('m', 'n1', true), spec: { nodeName: 'n1', ...spec } });
+  assert.equal(message(() => admitNodeRestriction(info('pods'), 'CREATE', mirror({ serviceAccountName: 'default' }), undefined, '', n1)), 'pods "m" is forbidden: node "n1" can not create pods that reference a service account');
+  assert.equal(message(() => admitNodeRestriction(info('pods'), 'CREATE', mirror({ volumes: [{ name: 'v', secret: { secretName: 's' } }] }), undefined, '', n1)), 'pods "m" is forbidden: node "n1" can not create pods that reference secrets');
+  assert.equal(message(() => admitNodeRestriction(info('pods'), 'CREATE', mirror({ containers: [{ name: 'c', envFrom: [{ configMapRef: { name: 'c' } }] }] }), undefined, '', n1)), 'pods "m" is forbidden: node "n1" can not create pods that reference configmaps');
+  assert.equal(message(() => admitNodeRestriction(info('pods'), 'CREATE', mirror({ volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'c' } }] }), undefined, '', n1)), 'pods "m" is forbidden: node "n1" can not create pods that reference persistentvolumeclaims');
+  const old = pod('p', 'n1');
+  assert.equal(message(() => admitNodeRestriction(info('pods'), 'UPDATE', { ...old, metadata: { ...old.metadata, labels: { a: 'b' } } }, old, 'status', n1)), 'pods "p" is forbidden: node "n1" cannot update labels through pod status');
+});

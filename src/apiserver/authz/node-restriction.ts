@@ -6,6 +6,7 @@ import { forbidden } from '../../api/errors.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import type { RequestContext } from '../registry/store.js';
 import { nodeIdentity } from './node-identity.js';
+import { podRefs } from './node-graph.js';
 
 const MIRROR = 'kubernetes.io/config.mirror';
 
@@ -37,10 +38,18 @@ export function admitNodeRestriction(info: ResourceInfo, op: Operation, obj: KOb
   if (op === 'CREATE' && !subresource) {
     if (!obj.metadata.annotations?.[MIRROR]) throw deny(`pod does not have ${q(MIRROR)} annotation, node ${q(node)} can only create mirror pods`);
     if (boundTo(obj) !== node) throw deny(`node ${q(node)} can only create pods with spec.nodeName set to itself`);
+    // A mirror pod may not reach other API objects: the node could read them through it.
+    const spec = (obj.spec ?? {}) as { serviceAccountName?: string; volumes?: { persistentVolumeClaim?: unknown }[] };
+    if (spec.serviceAccountName) throw deny(`node ${q(node)} can not create pods that reference a service account`);
+    const refs = podRefs(obj);
+    if (refs.some((r) => r.startsWith('secret/'))) throw deny(`node ${q(node)} can not create pods that reference secrets`);
+    if (refs.some((r) => r.startsWith('configmap/'))) throw deny(`node ${q(node)} can not create pods that reference configmaps`);
+    if ((spec.volumes ?? []).some((v) => v?.persistentVolumeClaim)) throw deny(`node ${q(node)} can not create pods that reference persistentvolumeclaims`);
     return;
   }
   if (op === 'UPDATE' && subresource === 'status') {
     if (boundTo(old ?? obj) !== node) throw deny(`node ${q(node)} can only update pod status for pods with spec.nodeName set to itself`);
+    if (old && JSON.stringify(obj.metadata.labels ?? {}) !== JSON.stringify(old.metadata.labels ?? {})) throw deny(`node ${q(node)} cannot update labels through pod status`);
     return;
   }
   if (op === 'DELETE') {
