@@ -28,6 +28,7 @@ import { customScale, setCustomReplicas } from './crd/scale.js';
 import { applyPatch, trackUpdate, validateFieldManager } from './apply.js';
 import type { ServiceAccountTokens } from './service-account-tokens.js';
 import { decodeProtobufBody, PROTOBUF_MEDIA_TYPE } from '../api/protobuf/index.js';
+import { admitNodeTokenRequest } from './authz/node-restriction.js';
 
 export interface ResourceDeps {
   stores: Map<string, Store>;
@@ -299,6 +300,7 @@ async function handleSubresource(req: IncomingMessage, res: ServerResponse, ri: 
     const decoded = mt === PROTOBUF_MEDIA_TYPE ? decodeProtobufBody(buf).object : decodeDocument(buf, mt === 'application/yaml' ? 'yaml' : 'json').value;
     if (!isPlainObject(decoded)) throw badRequest('TokenRequest body must be an object');
     const body = { metadata: {}, ...decoded } as KObject;
+    await admitNodeTokenRequest(ctx.user, ri.namespace, ri.name, body, (ns, name) => deps.stores.get(storeKey('', 'pods'))!.get(ns, name));
     const tr = await deps.serviceAccountTokens.request(ri.namespace, ri.name, body);
     return writeJson(res, 201, tr);
   }

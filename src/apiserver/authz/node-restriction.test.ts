@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { KObject } from '../../api/types.js';
 import { builtinResources } from '../../api/resources.js';
 import { StatusError } from '../../api/errors.js';
-import { admitNodeRestriction } from './node-restriction.js';
+import { admitNodeRestriction, admitNodeTokenRequest } from './node-restriction.js';
 
 const info = (r: string) => builtinResources.find((x) => x.group === '' && x.resource === r)!;
 const ctx = (name: string, groups = ['system:nodes']) => ({ user: { name, groups }, dryRun: false, warnings: [] });
@@ -62,4 +62,17 @@ test('mirror pods reference no other objects; status updates keep labels', () =>
   assert.equal(message(() => admitNodeRestriction(info('pods'), 'CREATE', mirror({ volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'c' } }] }), undefined, '', n1)), 'pods "m" is forbidden: node "n1" can not create pods that reference persistentvolumeclaims');
   const old = pod('p', 'n1');
   assert.equal(message(() => admitNodeRestriction(info('pods'), 'UPDATE', { ...old, metadata: { ...old.metadata, labels: { a: 'b' } } }, old, 'status', n1)), 'pods "p" is forbidden: node "n1" cannot update labels through pod status');
+});
+
+test("a node's token requests are bound to its own pods", async () => {
+  const n1 = { name: 'system:node:n1', groups: ['system:nodes'] };
+  const pods: Record<string, KObject> = { mine: { ...pod('mine', 'n1'), metadata: { name: 'mine', namespace: 'default', uid: 'u1' } }, theirs: { ...pod('theirs', 'n2'), metadata: { name: 'theirs', namespace: 'default', uid: 'u2' } } };
+  const get = async (_ns: string, name: string) => pods[name]!;
+  const tr = (ref?: Record<string, string>): KObject => ({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: {}, spec: ref ? { boundObjectRef: ref } : {} });
+  await admitNodeTokenRequest(n1, 'default', 'sa', tr({ apiVersion: 'v1', kind: 'Pod', name: 'mine', uid: 'u1' }), get);
+  await admitNodeTokenRequest({ name: 'alice', groups: [] }, 'default', 'sa', tr(), get);
+  await assert.rejects(admitNodeTokenRequest(n1, 'default', 'sa', tr(), get), /^StatusError: serviceaccounts "sa" is forbidden: node requested token not bound to a pod$/);
+  await assert.rejects(admitNodeTokenRequest(n1, 'default', 'sa', tr({ apiVersion: 'v1', kind: 'Pod', name: 'mine' }), get), /without a uid/);
+  await assert.rejects(admitNodeTokenRequest(n1, 'default', 'sa', tr({ apiVersion: 'v1', kind: 'Pod', name: 'theirs', uid: 'u2' }), get), /node requested token bound to a pod scheduled on a different node/);
+  await assert.rejects(admitNodeTokenRequest(n1, 'default', 'sa', tr({ apiVersion: 'v1', kind: 'Pod', name: 'mine', uid: 'old' }), get), /does not match the UID in record \(u1\)/);
 });

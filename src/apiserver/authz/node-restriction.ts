@@ -91,3 +91,19 @@ function changedLabels(now: Record<string, string>, before: Record<string, strin
   const keys = new Set([...Object.keys(now), ...Object.keys(before)]);
   return [...keys].filter((k) => now[k] !== before[k]);
 }
+
+/**
+ * A kubelet's TokenRequest must be bound to a pod on its node (upstream's NodeRestriction for
+ * serviceaccounts/token). `getPod` reads the pod (a 404 passes through as not found).
+ */
+export async function admitNodeTokenRequest(user: { name: string; groups: string[] }, namespace: string, account: string, body: KObject, getPod: (ns: string, name: string) => Promise<KObject>): Promise<void> {
+  const node = nodeIdentity(user);
+  if (node === undefined) return;
+  const deny = (why: string) => forbidden({ group: '', resource: 'serviceaccounts' }, account, why);
+  const ref = (body.spec as { boundObjectRef?: { apiVersion?: string; kind?: string; name?: string; uid?: string } } | undefined)?.boundObjectRef;
+  if (!ref || ref.apiVersion !== 'v1' || ref.kind !== 'Pod' || !ref.name) throw deny('node requested token not bound to a pod');
+  if (!ref.uid) throw deny('node requested token with a pod binding without a uid');
+  const pod = await getPod(namespace, ref.name);
+  if (ref.uid !== pod.metadata.uid) throw deny(`the UID in the bound object reference (${ref.uid}) does not match the UID in record (${pod.metadata.uid}). The object might have been deleted and then recreated`);
+  if ((pod.spec as { nodeName?: string } | undefined)?.nodeName !== node) throw deny('node requested token bound to a pod scheduled on a different node');
+}
