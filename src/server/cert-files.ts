@@ -26,7 +26,8 @@ export const CERT_SERVICES: Record<string, string[]> = {
   'api-server': ['serving-kube-apiserver', 'client-kube-apiserver', 'client-kube-apiserver-kubelet-client'],
   'controller-manager': ['client-controller', 'client-kube-controller-manager'],
   scheduler: ['client-scheduler', 'client-kube-scheduler'],
-  'kts-controller': ['client-kts-controller', 'client-k3s-controller'],
+  // kts's in-process add-ons (server/component-identities.ts), as k3s's controller certificate.
+  'kts-controller': ['client-kts-controller', 'client-k3s-controller', 'client-kts-dns', 'client-kts-ingress', 'client-kts-service-lb', 'client-local-path-provisioner'],
   kubelet: ['client-kubelet', 'serving-kubelet'],
   'kube-proxy': ['client-kube-proxy'],
 };
