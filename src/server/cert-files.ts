@@ -27,7 +27,7 @@ export const CERT_SERVICES: Record<string, string[]> = {
   'controller-manager': ['client-controller', 'client-kube-controller-manager'],
   scheduler: ['client-scheduler', 'client-kube-scheduler'],
   // kts's in-process add-ons (server/component-identities.ts), as k3s's controller certificate.
-  'kts-controller': ['client-kts-controller', 'client-k3s-controller', 'client-kts-dns', 'client-kts-ingress', 'client-kts-service-lb', 'client-local-path-provisioner'],
+  'kts-controller': ['client-kts-controller', 'client-k3s-controller', 'client-kts-dns', 'client-kts-ingress', 'client-kts-service-lb', 'client-local-path-provisioner', 'client-kts-certificate-controller'],
   kubelet: ['client-kubelet', 'serving-kubelet'],
   'kube-proxy': ['client-kube-proxy'],
 };

@@ -14,6 +14,7 @@ export interface ComponentCerts {
   dns: CertKeyPair;
   ingress: CertKeyPair;
   serviceLb: CertKeyPair;
+  certificateController: CertKeyPair;
 }
 
 const FILES: Record<keyof ComponentCerts, string> = {
@@ -24,6 +25,7 @@ const FILES: Record<keyof ComponentCerts, string> = {
   dns: 'client-kts-dns',
   ingress: 'client-kts-ingress',
   serviceLb: 'client-kts-service-lb',
+  certificateController: 'client-kts-certificate-controller',
 };
 
 export async function ensureComponentCerts(tlsDir: string, clientCa: CertKeyPair, log: (m: string) => void, opts: { kubeProxy: boolean }): Promise<ComponentCerts> {

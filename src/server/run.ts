@@ -19,12 +19,13 @@ import { bootstrapCluster } from './bootstrap.js';
 import { bootstrapRbac } from './rbac-bootstrap.js';
 import { ensureComponentCerts } from './component-identities.js';
 import type { ComponentCerts } from './component-identities.js';
-import { IDENTITIES, NODE_AGENT_GROUP } from '../apiserver/authz/policy/identities.js';
+import { NODE_AGENT_GROUP } from '../apiserver/authz/policy/identities.js';
 import { bootstrapLocalStorage } from './local-storage.js';
 import { bootstrapIngressClass, runIngress } from './ingress.js';
 import { startClusterDns } from './cluster-dns.js';
 import { startServiceLb } from './service-lb.js';
 import { startCertificateControllers } from './certificates.js';
+import { rbacApprovalCheck } from './certificate-approval.js';
 import { ensureServiceAccountKey } from './service-account-key.js';
 import type { ServerConfig } from './config.js';
 import { versionInfo } from './version.js';
@@ -157,7 +158,8 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   // k3s's ServiceLB: LoadBalancer Services get the nodes' addresses; `--disable servicelb` leaves them pending.
   if (!cfg.disable.includes('servicelb')) controllers.push(startServiceLb({ server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, ...certs.serviceLb }, log.child('servicelb'), signal));
   // CSR approval and signing need the CA keys, so they run here rather than in the controllers' worker.
-  controllers.push(startCertificateControllers({ server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem }, pki, log.child('certificates'), signal));
+  // Its own identity; whether a requester may have a node certificate approved is RBAC's answer.
+  controllers.push(startCertificateControllers({ server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, ...certs.certificateController }, pki, log.child('certificates'), signal, rbacApprovalCheck(api.authorization)));
   if (cfg.agent) controllers.push(startAgent(cfg.agent, `https://127.0.0.1:${api.port}`, pki, certs, log.child('agent'), signal));
 
   const done = (async () => {

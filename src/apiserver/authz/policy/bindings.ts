@@ -35,6 +35,8 @@ export const clusterRoleBindings: BindingDef[] = [
   { name: 'system:kts:service-lb', role: 'system:kts:service-lb', subjects: [user(IDENTITIES.serviceLb)] },
   { name: 'system:kts:local-path-provisioner', role: 'system:kts:local-path-provisioner', subjects: [user(IDENTITIES.localPathProvisioner)] },
   { name: 'system:kts:local-path-node', role: 'system:kts:local-path-node', subjects: [group('system:nodes')] },
+  { name: 'system:kts:node-proxier', role: 'system:kts:node-proxier', subjects: [group('system:nodes')] },
+  { name: 'system:kts:certificate-controller', role: 'system:kts:certificate-controller', subjects: [user(IDENTITIES.certificateController)] },
   { name: 'system:kts:node-agent', role: 'system:kts:node-agent', subjects: [group(NODE_AGENT_GROUP)] },
 ];
 

@@ -10,8 +10,12 @@ export const IDENTITIES = {
   ingress: 'system:kts:ingress',
   serviceLb: 'system:kts:service-lb',
   localPathProvisioner: 'system:kts:local-path-provisioner',
-  /** Whoever presents the node token (`kts agent --simulated`, and agents joining with the token). */
-  nodeAgent: 'system:kts:node-agent',
+  /** CSR approval and signing (in the server process, which holds the CA keys). */
+  certificateController: 'system:kts:certificate-controller',
 } as const;
 
+/**
+ * The node token's group besides system:bootstrappers (server/run.ts NODE_TOKEN_USER): simulated
+ * agents without certificates of their own use the token for every request.
+ */
 export const NODE_AGENT_GROUP = 'system:kts:node-agents';

@@ -55,6 +55,20 @@ export const ktsClusterRoles: ClusterRoleDef[] = [
       EVENTS_RULE,
     ],
   },
+  {
+    name: 'system:kts:certificate-controller',
+    rules: [
+      rule(READ, ['certificates.k8s.io'], ['certificatesigningrequests']),
+      rule(['update'], ['certificates.k8s.io'], ['certificatesigningrequests/approval', 'certificatesigningrequests/status']),
+      rule(['approve', 'sign'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/kube-apiserver-client-kubelet', 'kubernetes.io/kubelet-serving']),
+      rule(['get'], [''], ['nodes']),
+      rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
+      EVENTS_RULE,
+    ],
+  },
+  // Joined agents run kube-proxy with the node's credentials (they get no kube-proxy certificate):
+  // what system:node-proxier adds to system:node.
+  { name: 'system:kts:node-proxier', rules: [rule(['list', 'watch'], [''], ['services', 'endpoints']), rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices'])] },
   // The kubelet removes released local-path volumes of its node (kts's local-path reclaimer).
   { name: 'system:kts:local-path-node', rules: [rule(['get', 'list', 'watch', 'delete'], [''], ['persistentvolumes'])] },
   // The node token's holder plays the kubelet for nodes it names (simulated nodes: many at once),
