@@ -177,8 +177,10 @@ spec:
   assert.deepEqual(cert.subject.split('\n').sort(), ['CN=jane', 'O=dev']);
   const days = (Date.parse(cert.validTo) - Date.now()) / 86_400_000;
   assert.ok(days > 0.9 && days <= 1.01, `expirationSeconds honoured (${days} days)`);
-  const asJane = srv.kubectl(['--kubeconfig', '/dev/null', '--server', `https://127.0.0.1:${srv.port}`, '--certificate-authority', join(srv.dataDir, 'server', 'tls', 'server-ca.crt'), '--client-certificate', certFile, '--client-key', key, 'get', 'ns', 'default', '--no-headers']);
+  // Authenticated as jane (RBAC grants her nothing yet but who she is).
+  const asJane = srv.kubectl(['--kubeconfig', '/dev/null', '--server', `https://127.0.0.1:${srv.port}`, '--certificate-authority', join(srv.dataDir, 'server', 'tls', 'server-ca.crt'), '--client-certificate', certFile, '--client-key', key, 'auth', 'whoami']);
   assert.equal(asJane.code, 0, asJane.stderr);
+  assert.match(asJane.stdout, /Username\s+jane\n\s*Groups\s+\[dev system:authenticated\]/);
 
   assert.equal(srv.kubectl(['apply', '-f', '-'], { input: manifest('joe') }).code, 0);
   assert.equal(srv.kubectl(['certificate', 'deny', 'joe']).code, 0);
