@@ -10,6 +10,7 @@ import { ensurePki } from '../../src/server/pki.js';
 import type { Pki } from '../../src/server/pki.js';
 import { ensureServiceAccountKey } from '../../src/server/service-account-key.js';
 import { bootstrapCluster } from '../../src/server/bootstrap.js';
+import { bootstrapRbac } from '../../src/server/rbac-bootstrap.js';
 import { versionInfo } from '../../src/server/version.js';
 import { RestClient } from '../../src/client/rest-client.js';
 import { InformerFactory } from '../../src/client/informer.js';
@@ -57,6 +58,8 @@ export async function startTestCluster(opts: { verbose?: boolean } = {}): Promis
     ac.signal,
   );
   await bootstrapCluster(api.stores, { advertiseAddress: '127.0.0.1', port: api.port, serviceIp: '10.43.0.1' });
+  // The default RBAC policy, as `kts server` creates it (the admin client is in system:masters anyway).
+  await bootstrapRbac(api.stores);
   const url = `https://127.0.0.1:${api.port}`;
   const client = new RestClient({ server: url, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem });
   return {
