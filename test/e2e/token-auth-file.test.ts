@@ -18,7 +18,10 @@ test('static tokens authenticate as their users; unknown tokens get 401; a bad f
     const okRes = await rawRequest(srv, 'GET', '/api/v1/namespaces', undefined, { authorization: 'Bearer admin-token-1234' }, false);
     assert.equal(okRes.status, 200, okRes.body);
     const review = await rawRequest(srv, 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }), { authorization: 'Bearer admin-token-1234', 'content-type': 'application/json' }, false);
-    if (review.status === 201) assert.equal((JSON.parse(review.body) as { status: { userInfo: { username: string } } }).status.userInfo.username, 'carol');
+    assert.equal(review.status, 201, review.body);
+    const info = (JSON.parse(review.body) as { status: { userInfo: { username: string; groups: string[] } } }).status.userInfo;
+    assert.equal(info.username, 'carol');
+    assert.deepEqual(info.groups, ['system:masters', 'ops', 'system:authenticated']);
     const bad = await rawRequest(srv, 'GET', '/api/v1/namespaces', undefined, { authorization: 'Bearer wrong-token' }, false);
     assert.equal(bad.status, 401);
   } finally {
