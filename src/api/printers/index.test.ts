@@ -10,6 +10,8 @@ const DEFAULT_TABLE = new Set(['rbac.authorization.k8s.io/roles', 'rbac.authoriz
 
 test('every built-in resource has its printer, or the default table where upstream has none', () => {
   for (const r of builtinResources) {
+    // Create-only resources (access reviews, token reviews) are never read back: nothing to print.
+    if (r.verbs && !r.verbs.includes('get') && !r.verbs.includes('list')) continue;
     const key = `${r.group}/${r.resource}`;
     const printer = tablePrinter(r.group, r.resource);
     assert.equal(printer === undefined, DEFAULT_TABLE.has(key), key);
