@@ -9,6 +9,7 @@
 // (bench/hello-server.c, built here with gcc -static), as real web servers are, and busybox httpd,
 // which closes every connection (each request pays for a new connection and a fork).
 // Needs root (the node), wrk and gcc. Run alone: node --import tsx bench/services.ts
+// (KTS_BENCH_INGRESS_PROXY=builtin measures the built-in Node proxy instead of nginx).
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
@@ -55,7 +56,7 @@ export async function servicesBench(): Promise<[string, string, string][]> {
   const procs: ChildProcess[] = [];
   let log = '';
   try {
-    const server = spawn(process.execPath, [join(root, 'bin', 'kts'), 'server', '--data-dir', dataDir, '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--node-ip', '127.0.0.1', '--kubelet-port', '0', '--cluster-cidr', '10.203.0.0/16', '--node-name', 'bench-svc', '--ingress-http-port', '0', '--ingress-https-port', '0', '--cluster-dns-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = spawn(process.execPath, [join(root, 'bin', 'kts'), 'server', '--data-dir', dataDir, '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--node-ip', '127.0.0.1', '--kubelet-port', '0', '--cluster-cidr', '10.203.0.0/16', '--node-name', 'bench-svc', '--ingress-http-port', '0', '--ingress-https-port', '0', '--cluster-dns-port', '0', '--ingress-proxy', process.env.KTS_BENCH_INGRESS_PROXY ?? 'auto'], { stdio: ['ignore', 'pipe', 'pipe'] });
     procs.push(server);
     server.stdout!.on('data', (d) => (log += d));
     server.stderr!.on('data', (d) => (log += d));
@@ -108,6 +109,13 @@ export async function servicesBench(): Promise<[string, string, string][]> {
     sh(inNs[0]!, [...inNs.slice(1), 'ip', 'link', 'set', 'lo', 'up']);
     sh(inNs[0]!, [...inNs.slice(1), 'ip', 'route', 'add', 'default', 'via', '10.250.77.1']);
     const outside = inNs;
+    // wrk against busybox httpd opens thousands of connections a second from one address: let
+    // the two clients (this namespace and the bench's own client pod) reuse ports in TIME_WAIT,
+    // or later rows measure port exhaustion instead of the path.
+    for (const ns of [inNs, inPod]) {
+      sh(ns[0]!, [...ns.slice(1), 'sysctl', '-qw', 'net.ipv4.tcp_tw_reuse=1']);
+      sh(ns[0]!, [...ns.slice(1), 'sysctl', '-qw', 'net.ipv4.ip_local_port_range=1024 65000']);
+    }
     const ingressPort = /listening on http port (\d+)/.exec(log)?.[1];
     const plane = /data plane: (.*)/.exec(log)?.[1] ?? '?';
 
