@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname, delimiter } from 'node:path';
 import { request } from 'node:https';
 import { until } from '../support/poll.js';
+import { reserveClusterCidr } from '../support/cidr.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 export const KTS_BIN = join(root, 'bin', 'kts');
@@ -52,7 +53,8 @@ export async function startServer(opts: { extraArgs?: string[]; dataDir?: string
   let port = 0;
 
   // The ingress controller on random ports: concurrent test clusters must not fight over 80/443.
-  const agentArgs = opts.agent ? ['--node-ip', '127.0.0.1', '--kubelet-port', '0', '--cluster-cidr', `10.${100 + Math.floor(Math.random() * 150)}.0.0/16`, '--node-name', `node-${Math.random().toString(36).slice(2, 8)}`, '--ingress-http-port', '0', '--ingress-https-port', '0'] : ['--disable-agent'];
+  const cidr = opts.agent ? reserveClusterCidr() : undefined;
+  const agentArgs = cidr ? ['--node-ip', '127.0.0.1', '--kubelet-port', '0', '--cluster-cidr', cidr.cidr, '--node-name', `node-${Math.random().toString(36).slice(2, 8)}`, '--ingress-http-port', '0', '--ingress-https-port', '0'] : ['--disable-agent'];
   const launch = async () => {
     if (existsSync(kubeconfig)) rmSync(kubeconfig);
     proc = spawn(process.execPath, [KTS_BIN, 'server', ...agentArgs, '--data-dir', dataDir, '--https-listen-port', String(port), '--bind-address', '127.0.0.1', ...(opts.extraArgs ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -115,6 +117,7 @@ export async function startServer(opts: { extraArgs?: string[]; dataDir?: string
       for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
       await srv.stop('SIGKILL');
       if (opts.agent) spawnSync(process.execPath, [KTS_BIN, 'cleanup', '--data-dir', dataDir], { encoding: 'utf8', timeout: 120_000 });
+      cidr?.release();
       rmSync(base, { recursive: true, force: true });
     },
   };

@@ -14,13 +14,16 @@ import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { startServer, eventually, KTS_BIN, sleep } from './harness.js';
 import type { KtsServer } from './harness.js';
+import { reserveClusterCidr, type CidrReservation } from '../support/cidr.js';
 
 let srv: KtsServer;
 let work: string;
+let cidr: CidrReservation | undefined;
 const agents: ChildProcess[] = [];
 before(async () => {
   // Its own pod network, in case the real agent below runs next to other test clusters.
-  srv = await startServer({ extraArgs: ['--cluster-cidr', `10.${100 + Math.floor(Math.random() * 150)}.0.0/16`] });
+  cidr = reserveClusterCidr();
+  srv = await startServer({ extraArgs: ['--cluster-cidr', cidr.cidr] });
   work = mkdtempSync(join(tmpdir(), 'kts-join-'));
 });
 const realAgentDirs: string[] = [];
@@ -28,6 +31,7 @@ after(async () => {
   for (const a of agents) if (a.exitCode === null) a.kill('SIGKILL');
   for (const d of realAgentDirs) kts(['cleanup', '--data-dir', d]);
   await srv?.cleanup();
+  cidr?.release();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 

@@ -100,6 +100,15 @@ spec:
   await eventually(() => jsonpath(['get', 'pod', 'client'], '.status.phase') === 'Running', 30_000, 'client Running');
 });
 
+/** What a failed wait needs to be understood: the pods, the Service's slices, recent node logs. */
+function diagnose(app: string): string {
+  const pods = srv.kubectl(['get', 'pods', '-o', 'wide', '--show-labels']).stdout;
+  const slices = srv.kubectl(['get', 'endpointslices', '-l', `kubernetes.io/service-name=${app}`, '-o', 'yaml']).stdout;
+  const events = srv.kubectl(['get', 'events', '--sort-by=.lastTimestamp']).stdout.split('\n').slice(-15).join('\n');
+  const log = srv.logs().split('\n').filter((l) => /kube-proxy|kubelet|error|warn/i.test(l)).slice(-30).join('\n');
+  return `pods:\n${pods}\nslices:\n${slices}\nevents:\n${events}\nnode log:\n${log}`;
+}
+
 after(async () => {
   // What kube-proxy said that was not routine, for a failed run.
   const said = srv?.logs().split('\n').filter((l) => /kube-proxy/.test(l) && /error|warn|attempt/i.test(l)) ?? [];
@@ -289,7 +298,9 @@ spec:
 test('deleting the Service removes its rules', async () => {
   const svcChain = chainNames(prefix).svc('default/web:80', 'TCP');
   ok(['scale', 'deployment', 'web', '--replicas=2']);
-  await eventually(() => iptablesSave().includes(`:${svcChain} `), 30_000, 'the Service has endpoints again');
+  await eventually(() => iptablesSave().includes(`:${svcChain} `), 60_000, 'the Service has endpoints again').catch((e: Error) => {
+    throw new Error(`${e.message}\n${diagnose('web')}`);
+  });
   await eventually(() => iptablesSave().split('\n').filter((l) => l.startsWith(`-A ${prefix}-SEP-`) && l.includes('DNAT') && l.includes('default/web:80')).length === 2, 20_000, 'two endpoints');
   const seps = [...new Set(iptablesSave().split('\n').filter((l) => l.startsWith(`-A ${prefix}-SEP-`) && l.includes('default/web:80')).map((l) => l.split(' ')[1]!))];
   ok(['delete', 'svc', 'web']);

@@ -1,0 +1,62 @@
+// Cluster CIDRs for test clusters that run side by side on one kernel: two clusters with the same
+// pod network would fight over routes and addresses. Each reservation is a file created
+// exclusively under the system temp dir, holding the owner's pid; one whose owner is gone is
+// taken over.
+import { mkdirSync, openSync, closeSync, writeSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const DIR = join(tmpdir(), 'kts-e2e-cidrs');
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function tryTake(file: string): boolean {
+  try {
+    const fd = openSync(file, 'wx');
+    writeSync(fd, String(process.pid));
+    closeSync(fd);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    const owner = Number(readFileSync(file, 'utf8').trim());
+    if (owner && alive(owner)) return false;
+    // The owner died without releasing: free it, then race for it like anyone else.
+    rmSync(file, { force: true });
+    return tryTake(file);
+  }
+}
+
+export interface CidrReservation {
+  /** `10.N.0.0/16` */
+  cidr: string;
+  release(): void;
+}
+
+/** A free `10.N.0.0/16` with N in 100..249 (others are left to tests with fixed networks). */
+export function reserveClusterCidr(): CidrReservation {
+  mkdirSync(DIR, { recursive: true });
+  const start = Math.floor(Math.random() * 150);
+  for (let i = 0; i < 150; i++) {
+    const n = 100 + ((start + i) % 150);
+    const file = join(DIR, `10.${n}`);
+    if (tryTake(file)) {
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        rmSync(file, { force: true });
+        process.off('exit', release);
+      };
+      process.on('exit', release);
+      return { cidr: `10.${n}.0.0/16`, release };
+    }
+  }
+  throw new Error(`no free test cluster CIDR left in ${DIR}`);
+}
