@@ -21,13 +21,20 @@ function ok(args: string[], input?: string): string {
   return r.stdout;
 }
 const jsonpath = (kind: string, name: string, path: string) => srv.kubectl(['get', kind, name, '-o', `jsonpath={${path}}`]).stdout;
-const exec = (pod: string, cmd: string) => srv.kubectl(['exec', pod, '--', 'sh', '-c', cmd], { timeoutMs: 30_000 });
+let lastExec = '';
+const exec = (pod: string, cmd: string) => {
+  const r = srv.kubectl(['exec', pod, '--', 'sh', '-c', cmd], { timeoutMs: 30_000 });
+  lastExec = `${cmd} (exit ${r.code}): ${r.stdout}${r.stderr}`;
+  return r;
+};
+/** A wait that, when it times out, says what the last command in the pod printed. */
+const waitFor = <T>(fn: () => T, ms: number, what: string) => eventually(fn, ms, what).catch((e: Error) => {
+  throw new Error(`${e.message}\nlast: ${lastExec}`);
+});
 
 before(async () => {
-  // Service addresses are kernel state shared with concurrent test clusters: a CIDR of our own.
-  const second = 40 + Math.floor(Math.random() * 50);
-  dnsIp = `10.${second}.0.10`;
-  srv = await startServer({ agent: true, extraArgs: ['--cluster-dns-port', '0', '--service-cidr', `10.${second}.0.0/16`] });
+  srv = await startServer({ agent: true, extraArgs: ['--cluster-dns-port', '0'] });
+  dnsIp = srv.serviceCidr!.replace(/\.0\/17$/, '.10');
   const dir = mkdtempSync(join(tmpdir(), 'kts-img-'));
   const tar = await buildBusyboxImage(dir, IMAGE);
   await eventually(() => srv.kubectl(['get', 'nodes', '-o', 'jsonpath={.items[0].status.conditions[?(@.type=="Ready")].status}']).stdout === 'True', 30_000, 'node Ready');
@@ -77,12 +84,12 @@ spec: {clusterIP: None, selector: {app: db}, ports: [{name: x, port: 5432}]}
 
   // Short name through the search path (busybox tries every search domain and exits 1 when any
   // of them is NXDOMAIN, as it is with CoreDNS), then the full name.
-  const short = (await eventually(() => {
+  const short = (await waitFor(() => {
     const r = exec('client', 'nslookup web');
     return r.stdout.includes(webIp) ? r.stdout : undefined;
   }, 30_000, 'nslookup web from a pod'))!;
   assert.match(short, /web\.default\.svc\.cluster\.local/);
-  const host = (await eventually(() => {
+  const host = (await waitFor(() => {
     const r = exec('client', 'nslookup db-0.db.default.svc.cluster.local');
     return r.stdout.includes(dbIp) ? r.stdout : undefined;
   }, 30_000, 'the headless hostname from a pod'))!;
@@ -92,7 +99,7 @@ spec: {clusterIP: None, selector: {app: db}, ports: [{name: x, port: 5432}]}
   assert.match(miss.stdout + miss.stderr, /NXDOMAIN|can't find/i);
 
   // DNS and kube-proxy together: fetch through the Service by name (nc: this busybox's wget crashes).
-  const page = (await eventually(() => {
+  const page = (await waitFor(() => {
     const r = exec('client', 'printf "GET / HTTP/1.0\\r\\n\\r\\n" | nc -w 3 web 80');
     return r.code === 0 && r.stdout.includes('200 OK') ? r.stdout : undefined;
   }, 30_000, 'GET http://web/ from a pod'))!;

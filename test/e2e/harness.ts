@@ -18,6 +18,8 @@ export interface KtsServer {
   home: string;
   kubeconfig: string;
   port: number;
+  /** The service CIDR of a cluster with an agent (its own: Service addresses are kernel state that concurrent test clusters share). */
+  serviceCidr?: string;
   proc: ChildProcess;
   logs: () => string;
   /** Runs kubectl (the dispatcher on PATH unless `bin` is given). */
@@ -54,7 +56,9 @@ export async function startServer(opts: { extraArgs?: string[]; dataDir?: string
 
   // The ingress controller on random ports: concurrent test clusters must not fight over 80/443.
   const cidr = opts.agent ? reserveClusterCidr() : undefined;
-  const agentArgs = cidr ? ['--node-ip', '127.0.0.1', '--kubelet-port', '0', '--cluster-cidr', cidr.cidr, '--node-name', `node-${Math.random().toString(36).slice(2, 8)}`, '--ingress-http-port', '0', '--ingress-https-port', '0'] : ['--disable-agent'];
+  const given = (flag: string) => (opts.extraArgs ?? []).some((a) => a === flag || a.startsWith(`${flag}=`));
+  const serviceCidr = cidr && !given('--service-cidr') ? cidr.serviceCidr : undefined;
+  const agentArgs = cidr ? ['--node-ip', '127.0.0.1', '--kubelet-port', '0', '--cluster-cidr', cidr.podCidr, ...(serviceCidr ? ['--service-cidr', serviceCidr] : []), '--node-name', `node-${Math.random().toString(36).slice(2, 8)}`, '--ingress-http-port', '0', '--ingress-https-port', '0'] : ['--disable-agent'];
   const launch = async () => {
     if (existsSync(kubeconfig)) rmSync(kubeconfig);
     proc = spawn(process.execPath, [KTS_BIN, 'server', ...agentArgs, '--data-dir', dataDir, '--https-listen-port', String(port), '--bind-address', '127.0.0.1', ...(opts.extraArgs ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -79,6 +83,7 @@ export async function startServer(opts: { extraArgs?: string[]; dataDir?: string
     dataDir,
     home,
     kubeconfig,
+    serviceCidr,
     get port() {
       return port;
     },

@@ -70,7 +70,7 @@ function readyPods(): string[] {
 const iptablesSave = () => spawnSync('iptables-save', { encoding: 'utf8' }).stdout;
 
 before(async () => {
-  srv = await startServer({ agent: true, extraArgs: ['--service-cidr', `10.${60 + Math.floor(Math.random() * 30)}.0.0/16`] });
+  srv = await startServer({ agent: true });
   prefix = proxyChainPrefix(srv.dataDir);
   const dir = mkdtempSync(join(tmpdir(), 'kts-img-'));
   const tar = await buildBusyboxImage(dir, IMAGE);

@@ -36,6 +36,9 @@ function tryTake(file: string): boolean {
 export interface CidrReservation {
   /** `10.N.0.0/16` */
   cidr: string;
+  /** The pod half, `10.N.0.0/17`, and the service half, `10.N.128.0/17`, for a cluster with both. */
+  podCidr: string;
+  serviceCidr: string;
   release(): void;
 }
 
@@ -55,7 +58,7 @@ export function reserveClusterCidr(): CidrReservation {
         process.off('exit', release);
       };
       process.on('exit', release);
-      return { cidr: `10.${n}.0.0/16`, release };
+      return { cidr: `10.${n}.0.0/16`, podCidr: `10.${n}.0.0/17`, serviceCidr: `10.${n}.128.0/17`, release };
     }
   }
   throw new Error(`no free test cluster CIDR left in ${DIR}`);
