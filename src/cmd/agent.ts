@@ -29,7 +29,7 @@ Flags:
       --node-ip ADDR           The node's InternalIP (default: the first non-loopback IPv4)
       --kubelet-port PORT      The kubelet's HTTPS port (default 10250)
       --container-runtime-endpoint SOCKET  Use this CRI socket instead of launching containerd
-      --cluster-dns IP         DNS server for pods (default 10.43.0.10)
+      --cluster-dns IP         DNS server for pods (default: the server's kube-dns Service address)
       --cluster-domain DOMAIN  Cluster domain (default cluster.local)
       --resolv-conf FILE       Host resolv.conf for pods
       --simulated              Run simulated nodes instead

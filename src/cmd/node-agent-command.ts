@@ -17,6 +17,7 @@ import { AgentConfigError } from '../agent/config.js';
 import { buildNodeAgentConfig } from '../agent/node-config.js';
 import type { RawNodeFlags } from '../agent/node-config.js';
 import { runNodeAgent } from '../agent/node-agent.js';
+import { discoverClusterDns, DEFAULT_CLUSTER_DNS } from '../agent/cluster-dns.js';
 import { loadNodeCredentials } from '../agent/node-credentials.js';
 import { obtainNodeClient, rotateNodeClient, runServingCertificate, storedServingPair } from '../agent/tls-bootstrap.js';
 import type { NodeClient } from '../agent/tls-bootstrap.js';
@@ -45,7 +46,7 @@ export async function runRealAgent(flags: RealAgentFlags): Promise<number> {
   if (!['debug', 'info', 'warn', 'error'].includes(level)) return fail('--log-level: must be one of debug, info, warn, error');
   let cfg;
   try {
-    cfg = buildNodeAgentConfig(flags, { dataDir: flags['data-dir'] ?? defaultDataDir(), clusterDns: '10.43.0.10', logLevel: level });
+    cfg = buildNodeAgentConfig(flags, { dataDir: flags['data-dir'] ?? defaultDataDir(), clusterDns: DEFAULT_CLUSTER_DNS, logLevel: level });
   } catch (e) {
     if (e instanceof AgentConfigError) return fail(e.message);
     throw e;
@@ -90,6 +91,15 @@ export async function runRealAgent(flags: RealAgentFlags): Promise<number> {
   } catch (e) {
     client.close();
     return fail(`cannot use the server at ${server}: ${(e as Error).message}`, 1);
+  }
+  if (flags['cluster-dns'] === undefined) {
+    try {
+      const dns = await discoverClusterDns(client);
+      cfg = { ...cfg, clusterDns: [dns.ip] };
+      log.info(`cluster DNS for pods: ${dns.ip} (from ${dns.from})`);
+    } catch (e) {
+      log.warn(`cannot read the cluster DNS address from the server (${(e as Error).message}); pods get ${cfg.clusterDns.join(',')} (set --cluster-dns)`);
+    }
   }
   const sans = { dns: [...new Set([cfg.nodeName, hostname().toLowerCase()])], ips: [cfg.nodeIp] };
   log.info(`starting node ${cfg.nodeName} (${cfg.nodeIp}) against ${server}`);

@@ -86,6 +86,10 @@ before(async () => {
   }, 120_000, 'three nodes Ready').catch((e: Error) => {
     throw new Error(`${e.message}\n${agents.map((a) => `--- ${a.name}\n${a.log.slice(-3000)}`).join('\n')}`);
   });
+  // The server has its own service CIDR: the agents take the DNS address from it, unflagged.
+  const dnsIp = srv.kubectl(['get', 'svc', '-n', 'kube-system', 'kube-dns', '-o', 'jsonpath={.spec.clusterIP}']).stdout;
+  assert.notEqual(dnsIp, '10.43.0.10');
+  for (const a of agents) assert.match(a.log, new RegExp(`cluster DNS for pods: ${dnsIp.replace(/\./g, '\\.')} \\(from the kube-dns Service\\)`));
 });
 
 after(async () => {
