@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { ALL_VERBS, type ResourceInfo, type ResourceVersion } from '../api/resources.js';
 import { listOf, type FieldDef, type Schema, type StructDef } from '../api/schema/dsl.js';
 import { schemas } from '../api/schema/index.js';
+import { descriptions, TYPE_KEY } from '../api/schema/descriptions.js';
 
 export type SchemaRegistry = ReadonlyMap<string, StructDef>;
 /** A generated document with its serialised form and content hash (for ETag and `?hash=`). */
@@ -81,10 +82,11 @@ function schemaJson(s: Schema, style: Style): Json {
   }
 }
 
-function fieldJson(fd: FieldDef, style: Style): Json {
+function fieldJson(fd: FieldDef, style: Style, doc: string | undefined): Json {
   const base = schemaJson(fd.schema, style);
   const extra: Json = {};
-  if (fd.description) extra.description = fd.description;
+  const description = fd.description ?? doc;
+  if (description) extra.description = description;
   if (fd.patchStrategy) extra['x-kubernetes-patch-strategy'] = fd.patchStrategy;
   if (Object.keys(extra).length === 0) return base;
   // OpenAPI 3.0 ignores siblings of $ref, so upstream wraps the reference in allOf.
@@ -96,10 +98,12 @@ const gvkJson = (g: Gvk): Json => ({ group: g.group, kind: g.kind, version: g.ve
 
 function structJson(d: StructDef, style: Style): Json {
   const o: Json = {};
-  if (d.description) o.description = d.description;
+  const docs = descriptions().get(d.name);
+  const description = d.description ?? docs?.[TYPE_KEY];
+  if (description) o.description = description;
   o.type = 'object';
   const names = Object.keys(d.fields);
-  if (names.length > 0) o.properties = Object.fromEntries(names.map((n) => [n, fieldJson(d.fields[n], style)]));
+  if (names.length > 0) o.properties = Object.fromEntries(names.map((n) => [n, fieldJson(d.fields[n], style, docs?.[n])]));
   if (d.required?.length) o.required = [...d.required];
   if (d.gvk?.length) o['x-kubernetes-group-version-kind'] = d.gvk.map(gvkJson);
   return o;
