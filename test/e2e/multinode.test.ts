@@ -151,7 +151,11 @@ spec:
     ok(['run', `client-${a.slice(-1)}`, `--image=${IMAGE}`, '--image-pull-policy=IfNotPresent', `--overrides={"spec":{"nodeName":"${a}"}}`, '--', 'sleep', '3600']);
   }
   await eventually(() => ok(['get', 'deployment', 'web', '-o', 'jsonpath={.status.readyReplicas}']) === '3', 120_000, 'web ready');
-  await eventually(() => ok(['get', 'pods', '-l', 'run', '-o', 'jsonpath={.items[*].status.phase}']).split(' ').filter((p) => p === 'Running').length === 3, 60_000, 'clients running');
+  await eventually(() => ok(['get', 'pods', '-l', 'run', '-o', 'jsonpath={.items[*].status.phase}']).split(' ').filter((p) => p === 'Running').length === 3, 90_000, 'clients running').catch((e: Error) => {
+    const pods = srv.kubectl(['get', 'pods', '-o', 'wide']).stdout;
+    const events = srv.kubectl(['get', 'events', '--sort-by=.lastTimestamp']).stdout.split('\n').slice(-25).join('\n');
+    throw new Error(`${e.message}\npods:\n${pods}\nevents:\n${events}\n${agents.map((a) => `--- ${a.name}\n${a.log.slice(-2000)}`).join('\n')}`);
+  });
   const pods = JSON.parse(ok(['get', 'pods', '-l', 'app=web', '-o', 'json'])) as { items: { metadata: { name: string }; spec: { nodeName: string }; status: { podIP: string } }[] };
   assert.equal(new Set(pods.items.map((p) => p.spec.nodeName)).size, 3, 'one web pod per node');
   // From the server's host: every pod IP, wherever it runs.
