@@ -101,7 +101,7 @@ test('apps/v1 document: Deployment schema with gvk and descriptions, translated 
   assert.equal(containers['x-kubernetes-patch-strategy'], 'merge');
   assert.equal(containers['x-kubernetes-patch-merge-key'], 'name');
   const c = obj(obj(s['io.k8s.api.core.v1.Container']).properties);
-  assert.deepEqual({ ...c.resources, description: undefined }, { type: 'object', additionalProperties: { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.api.resource.Quantity' }, description: undefined });
+  assert.deepEqual({ ...obj(c.resources), description: undefined }, { type: 'object', additionalProperties: { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.api.resource.Quantity' }, description: undefined });
   assert.deepEqual(c.extra, { 'x-kubernetes-preserve-unknown-fields': true });
   assert.deepEqual(obj(s['io.k8s.apimachinery.pkg.api.resource.Quantity']).oneOf, [{ type: 'string' }, { type: 'number' }]);
   assert.equal(obj(s['io.k8s.apimachinery.pkg.util.intstr.IntOrString'])['x-kubernetes-int-or-string'], true);

@@ -4,7 +4,7 @@
 // `raw` is the object's message; the schema DSL says what each field is, the field tables say
 // which number it travels under. See docs/protobuf.md for the mapping rules.
 import { StatusError } from '../errors.js';
-import type { Schema } from '../schema/dsl.js';
+import type { Schema, StructDef } from '../schema/dsl.js';
 import { schemas, structForKind } from '../schema/index.js';
 import { isPlainObject } from '../types.js';
 import { intOrString, quantity, rawJson, time } from './well-known.js';
@@ -47,12 +47,28 @@ export function decodeProtobufBody(buf: Uint8Array, tables: FieldTables): Decode
   if (env.contentEncoding) {
     throw new StatusError(415, 'UnsupportedMediaType', `the protobuf request body uses content encoding "${env.contentEncoding}"; only unencoded bodies are supported`);
   }
-  const slash = env.apiVersion.indexOf('/');
-  const [group, version] = slash < 0 ? ['', env.apiVersion] : [env.apiVersion.slice(0, slash), env.apiVersion.slice(slash + 1)];
-  const struct = structForKind(group, version, env.kind);
+  const struct = structFor(env.apiVersion, env.kind);
   if (!struct) throw new StatusError(415, 'UnsupportedMediaType', `no kind "${env.kind}" is registered for version "${env.apiVersion}"`);
-  const fields = decodeMessage(env.raw, struct.name, tables);
-  return { apiVersion: env.apiVersion, kind: env.kind, object: { apiVersion: env.apiVersion, kind: env.kind, ...fields } };
+  // apiVersion and kind first, as a JSON client sends them; the message itself carries neither.
+  const object = decodeStruct(new WireReader(env.raw), struct.name, new Ctx(tables, 0, undefined, ''), { apiVersion: env.apiVersion, kind: env.kind });
+  return { apiVersion: env.apiVersion, kind: env.kind, object };
+}
+
+/** apiVersion → kind → struct, so a body's kind costs two map lookups. */
+const kinds = new Map<string, Map<string, StructDef>>();
+
+function structFor(apiVersion: string, kind: string): StructDef | undefined {
+  const known = kinds.get(apiVersion)?.get(kind);
+  if (known) return known;
+  const slash = apiVersion.indexOf('/');
+  const struct = slash < 0 ? structForKind('', apiVersion, kind) : structForKind(apiVersion.slice(0, slash), apiVersion.slice(slash + 1), kind);
+  // Only what the schema registry knows is remembered: a client cannot grow these maps.
+  if (struct) {
+    let byKind = kinds.get(apiVersion);
+    if (!byKind) kinds.set(apiVersion, (byKind = new Map()));
+    byKind.set(kind, struct);
+  }
+  return struct;
 }
 
 /** Decodes one message of the named schema struct (no envelope). */
@@ -73,18 +89,21 @@ interface Envelope {
 function decodeEnvelope(r: WireReader): Envelope {
   const env: Envelope = { apiVersion: '', kind: '', raw: new Uint8Array(), contentEncoding: '' };
   while (!r.done()) {
-    const { field, wireType } = r.tag();
+    const key = r.key();
+    const field = key >>> 3;
+    const wireType = key & 7;
     if (field === 1) {
       expectWire(wireType, WireType.LengthDelimited, 'typeMeta');
       const t = r.message();
       while (!t.done()) {
-        const inner = t.tag();
-        if (inner.field === 1 || inner.field === 2) {
-          expectWire(inner.wireType, WireType.LengthDelimited, inner.field === 1 ? 'typeMeta.apiVersion' : 'typeMeta.kind');
+        const inner = t.key();
+        const innerField = inner >>> 3;
+        if (innerField === 1 || innerField === 2) {
+          expectWire(inner & 7, WireType.LengthDelimited, innerField === 1 ? 'typeMeta.apiVersion' : 'typeMeta.kind');
           const s = t.string();
-          if (inner.field === 1) env.apiVersion = s;
+          if (innerField === 1) env.apiVersion = s;
           else env.kind = s;
-        } else t.skip(inner.wireType);
+        } else t.skip(inner & 7);
       }
     } else if (field === 2) {
       expectWire(wireType, WireType.LengthDelimited, 'raw');
@@ -103,6 +122,8 @@ interface Slot {
   name: string;
   schema: Schema;
   omitZero: boolean;
+  /** For a message field: the plan of its struct, looked up on first use. */
+  plan?: Plan;
 }
 
 type Slots = (Slot | undefined)[];
@@ -193,7 +214,10 @@ function expect(actual: number, expected: number, ctx: Ctx): void {
 }
 
 function decodeStruct(r: WireReader, name: string, ctx: Ctx, out: Record<string, unknown>): Record<string, unknown> {
-  const plan = planFor(ctx.tables, name);
+  return decodePlan(r, planFor(ctx.tables, name), ctx, out);
+}
+
+function decodePlan(r: WireReader, plan: Plan, ctx: Ctx, out: Record<string, unknown>): Record<string, unknown> {
   readFields(r, plan.slots, plan.inline, ctx, out);
   for (const f of plan.nulls) if (!(f in out)) out[f] = null;
   return out;
@@ -238,10 +262,10 @@ function readSlot(r: WireReader, wireType: number, slot: Slot, ctx: Ctx, out: Re
   if (s.type === 'ref' && wireType === WireType.LengthDelimited) {
     // A message field seen twice merges, as protobuf specifies.
     const prev = out[slot.name];
-    out[slot.name] = decodeStruct(r.message(), s.ref, ctx.child(slot.name), isPlainObject(prev) ? prev : {});
+    const plan = (slot.plan ??= planFor(ctx.tables, s.ref));
+    out[slot.name] = decodePlan(r.message(), plan, ctx.child(slot.name), prev !== undefined && isPlainObject(prev) ? prev : {});
     return;
   }
-  const here = ctx.at(slot.name);
   if (s.type === 'array') {
     const prev = out[slot.name];
     const list: unknown[] = Array.isArray(prev) ? prev : [];
@@ -256,6 +280,7 @@ function readSlot(r: WireReader, wireType: number, slot: Slot, ctx: Ctx, out: Re
     return;
   }
   if (s.type === 'map') {
+    const here = ctx.at(slot.name);
     expect(wireType, WireType.LengthDelimited, here);
     const prev = out[slot.name];
     const map: Record<string, unknown> = isPlainObject(prev) ? prev : {};
@@ -265,6 +290,7 @@ function readSlot(r: WireReader, wireType: number, slot: Slot, ctx: Ctx, out: Re
   }
   if (s.type === 'ref') {
     // A message field seen twice merges, as protobuf specifies.
+    const here = ctx.at(slot.name);
     expect(wireType, WireType.LengthDelimited, here);
     const prev = out[slot.name];
     out[slot.name] = decodeStruct(r.message(), s.ref, here.deeper(), isPlainObject(prev) ? prev : {});

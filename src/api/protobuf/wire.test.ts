@@ -78,3 +78,18 @@ test('truncated and oversized input is a 400, never a read past the end', () => 
   const outer = reader(0x01, 0x80, 0x01);
   assertMalformed(() => outer.message().varint(), /unexpected end of data at byte 2/);
 });
+
+test('strings: short ASCII (built in JavaScript), non-ASCII, invalid UTF-8 and long ones decode as Buffer would', () => {
+  const enc = (b: Buffer) => Uint8Array.from([b.length, ...b]);
+  for (const text of ['', 'a', 'nginx', 'sixteen-chars-ok', 'seventeen-chars-x', 'héllo', 'ünïcödé-läbel', '日本', 'a'.repeat(100)]) {
+    const r = new WireReader(enc(Buffer.from(text, 'utf8')));
+    assert.equal(r.string(), text);
+    assert.ok(r.done());
+  }
+  // Invalid bytes become U+FFFD (as Go's JSON encoder does), short or long.
+  for (const bad of [Buffer.from([0x61, 0xff, 0x62]), Buffer.concat([Buffer.from('x'.repeat(20)), Buffer.from([0xc3])])]) {
+    assert.equal(new WireReader(enc(bad)).string(), bad.toString('utf8'));
+  }
+  // A length past the end is refused before reading.
+  assertMalformed(() => reader(0x05, 0x61).string(), /length 5 at byte 0 exceeds the 1 bytes left/);
+});

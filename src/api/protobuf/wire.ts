@@ -18,7 +18,7 @@ export const WireType = {
 export const PROTOBUF_MAGIC: Readonly<Uint8Array> = Uint8Array.of(0x6b, 0x38, 0x73, 0x00);
 
 export function hasProtobufMagic(buf: Uint8Array): boolean {
-  return buf.length >= 4 && PROTOBUF_MAGIC.every((b, i) => buf[i] === b);
+  return buf.length >= 4 && buf[0] === 0x6b && buf[1] === 0x38 && buf[2] === 0x73 && buf[3] === 0x00;
 }
 
 // Not fatal on bad UTF-8: proto2 strings are not validated upstream either, and Go's JSON encoder
@@ -169,8 +169,25 @@ export class WireReader {
 
   /** A length-delimited field as a string (invalid UTF-8 becomes U+FFFD, a BOM is kept: as utf8Decode). */
   string(): string {
-    const [start, end] = this.delimited();
-    return this.buf.toString('utf8', start, end);
+    const at = this.pos;
+    const len = this.small();
+    if (len > this.end - this.pos) throw malformed(`length ${len === Infinity ? 'above 2^53' : len} at byte ${at} exceeds the ${this.end - this.pos} bytes left`);
+    const start = this.pos;
+    this.pos += len;
+    // Most strings in an object are short ASCII (names, labels, enum values): built directly,
+    // they skip Buffer.toString's argument checks and the native call.
+    if (len <= 16) {
+      const b = this.buf;
+      let out = '';
+      let p = start;
+      for (; p < start + len; p++) {
+        const c = b[p]!;
+        if (c >= 0x80) break;
+        out += String.fromCharCode(c);
+      }
+      if (p === start + len) return out;
+    }
+    return this.buf.toString('utf8', start, start + len);
   }
 
   /**
