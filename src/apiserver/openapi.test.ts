@@ -7,13 +7,13 @@ import { openapiV2, openapiV2Served, openapiV3Document, openapiV3Index, openapiV
 
 // A small registry standing in for the real one (which other files fill in).
 const fixtureDefs: StructDef[] = [
-  struct('io.k8s.api.apps.v1.Deployment', { ...kindFields(), spec: f(ref('io.k8s.api.apps.v1.DeploymentSpec'), 'Specification of the desired behavior of the Deployment.') }, {
-    description: 'Deployment enables declarative updates for Pods and ReplicaSets.',
+  struct('io.k8s.api.apps.v1.Deployment', { ...kindFields(), spec: f(ref('io.k8s.api.apps.v1.DeploymentSpec'), 'What the Deployment should look like.') }, {
+    description: 'Runs a set of identical pods and rolls out changes to them.',
     gvk: [{ group: 'apps', version: 'v1', kind: 'Deployment' }],
   }),
   struct('io.k8s.api.apps.v1.DeploymentSpec', {
-    replicas: f(int32(), 'Number of desired pods.'),
-    strategy: f(ref('io.k8s.api.apps.v1.DeploymentStrategy'), 'The deployment strategy.', 'retainKeys'),
+    replicas: f(int32(), 'How many pods to run.'),
+    strategy: f(ref('io.k8s.api.apps.v1.DeploymentStrategy'), 'How old pods are replaced on a rollout.', 'retainKeys'),
     template: ref('io.k8s.api.core.v1.PodTemplateSpec'),
   }, { required: ['template'] }),
   struct('io.k8s.api.apps.v1.DeploymentStrategy', { type: str(['Recreate', 'RollingUpdate']), maxSurge: intOrString() }),
@@ -84,12 +84,12 @@ test('apps/v1 document: Deployment schema with gvk and descriptions, translated 
   const s = obj(obj(doc.components).schemas);
   const dep = obj(s['io.k8s.api.apps.v1.Deployment']);
   assert.deepEqual(dep['x-kubernetes-group-version-kind'], [{ group: 'apps', kind: 'Deployment', version: 'v1' }]);
-  assert.equal(dep.description, 'Deployment enables declarative updates for Pods and ReplicaSets.');
+  assert.equal(dep.description, 'Runs a set of identical pods and rolls out changes to them.');
   // A described reference is wrapped in allOf (3.0 ignores $ref siblings).
-  assert.deepEqual(obj(dep.properties).spec, { allOf: [{ $ref: '#/components/schemas/io.k8s.api.apps.v1.DeploymentSpec' }], description: 'Specification of the desired behavior of the Deployment.' });
+  assert.deepEqual(obj(dep.properties).spec, { allOf: [{ $ref: '#/components/schemas/io.k8s.api.apps.v1.DeploymentSpec' }], description: 'What the Deployment should look like.' });
   const spec = obj(s['io.k8s.api.apps.v1.DeploymentSpec']);
   assert.deepEqual(spec.required, ['template']);
-  assert.deepEqual(obj(spec.properties).replicas, { type: 'integer', format: 'int32', description: 'Number of desired pods.' });
+  assert.deepEqual(obj(spec.properties).replicas, { type: 'integer', format: 'int32', description: 'How many pods to run.' });
   assert.equal(obj(obj(spec.properties).strategy)['x-kubernetes-patch-strategy'], 'retainKeys');
   // Fields the DSL does not describe take their text from descriptions/<file>.json.
   const template = obj(obj(spec.properties).template);
@@ -176,7 +176,7 @@ test('v2 document: definitions with gvk and body parameters', () => {
   assert.equal(v2.swagger, '2.0');
   const defs = obj(v2.definitions);
   assert.deepEqual(obj(defs['io.k8s.api.apps.v1.Deployment'])['x-kubernetes-group-version-kind'], [{ group: 'apps', kind: 'Deployment', version: 'v1' }]);
-  assert.deepEqual(obj(obj(defs['io.k8s.api.apps.v1.Deployment']).properties).spec, { $ref: '#/definitions/io.k8s.api.apps.v1.DeploymentSpec', description: 'Specification of the desired behavior of the Deployment.' });
+  assert.deepEqual(obj(obj(defs['io.k8s.api.apps.v1.Deployment']).properties).spec, { $ref: '#/definitions/io.k8s.api.apps.v1.DeploymentSpec', description: 'What the Deployment should look like.' });
   assert.deepEqual(defs['io.k8s.apimachinery.pkg.util.intstr.IntOrString'], { description: 'IntOrString holds either an int32 or a string.', type: 'string', format: 'int-or-string' });
   const patch = obj(obj(obj(v2.paths)['/apis/apps/v1/namespaces/{namespace}/deployments/{name}']).patch);
   const params = patch.parameters as Obj[];

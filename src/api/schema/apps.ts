@@ -16,10 +16,7 @@ const condition = (name: string) =>
   struct(`${APPS}.${name}`, { type: str(), status: str(), lastTransitionTime: time(), reason: str(), message: str() }, { required: ['type', 'status'] });
 
 const deployment: StructDef[] = [
-  struct(`${APPS}.Deployment`, { ...kindFields(), spec: ref(`${APPS}.DeploymentSpec`), status: ref(`${APPS}.DeploymentStatus`) }, {
-    description: 'Deployment enables declarative updates for Pods and ReplicaSets.',
-    gvk: [gvk('Deployment')],
-  }),
+  struct(`${APPS}.Deployment`, { ...kindFields(), spec: ref(`${APPS}.DeploymentSpec`), status: ref(`${APPS}.DeploymentStatus`) }, { gvk: [gvk('Deployment')] }),
   struct(`${APPS}.DeploymentSpec`, {
     replicas: int32(),
     selector: ref(`${META}.LabelSelector`),
@@ -56,10 +53,7 @@ const deployment: StructDef[] = [
 ];
 
 const replicaSet: StructDef[] = [
-  struct(`${APPS}.ReplicaSet`, { ...kindFields(), spec: ref(`${APPS}.ReplicaSetSpec`), status: ref(`${APPS}.ReplicaSetStatus`) }, {
-    description: 'ReplicaSet ensures that a specified number of pod replicas are running at any given time.',
-    gvk: [gvk('ReplicaSet')],
-  }),
+  struct(`${APPS}.ReplicaSet`, { ...kindFields(), spec: ref(`${APPS}.ReplicaSetSpec`), status: ref(`${APPS}.ReplicaSetStatus`) }, { gvk: [gvk('ReplicaSet')] }),
   struct(`${APPS}.ReplicaSetSpec`, {
     replicas: int32(),
     minReadySeconds: int32(),
@@ -79,10 +73,7 @@ const replicaSet: StructDef[] = [
 ];
 
 const statefulSet: StructDef[] = [
-  struct(`${APPS}.StatefulSet`, { ...kindFields(), spec: ref(`${APPS}.StatefulSetSpec`), status: ref(`${APPS}.StatefulSetStatus`) }, {
-    description: 'StatefulSet represents a set of pods with consistent identities.',
-    gvk: [gvk('StatefulSet')],
-  }),
+  struct(`${APPS}.StatefulSet`, { ...kindFields(), spec: ref(`${APPS}.StatefulSetSpec`), status: ref(`${APPS}.StatefulSetStatus`) }, { gvk: [gvk('StatefulSet')] }),
   struct(`${APPS}.StatefulSetSpec`, {
     replicas: int32(),
     selector: ref(`${META}.LabelSelector`),
@@ -117,10 +108,7 @@ const statefulSet: StructDef[] = [
 ];
 
 const daemonSet: StructDef[] = [
-  struct(`${APPS}.DaemonSet`, { ...kindFields(), spec: ref(`${APPS}.DaemonSetSpec`), status: ref(`${APPS}.DaemonSetStatus`) }, {
-    description: 'DaemonSet represents the configuration of a daemon set.',
-    gvk: [gvk('DaemonSet')],
-  }),
+  struct(`${APPS}.DaemonSet`, { ...kindFields(), spec: ref(`${APPS}.DaemonSetSpec`), status: ref(`${APPS}.DaemonSetStatus`) }, { gvk: [gvk('DaemonSet')] }),
   struct(`${APPS}.DaemonSetSpec`, {
     selector: ref(`${META}.LabelSelector`),
     template: ref(`${CORE}.PodTemplateSpec`),
@@ -149,7 +137,6 @@ const daemonSet: StructDef[] = [
 const controllerRevision: StructDef[] = [
   struct(`${APPS}.ControllerRevision`, { ...kindFields(), data: any(), revision: int64() }, {
     required: ['revision'],
-    description: 'ControllerRevision implements an immutable snapshot of state data.',
     gvk: [gvk('ControllerRevision')],
   }),
   listOf(`${APPS}.ControllerRevision`, `${APPS}.ControllerRevisionList`, gvk('ControllerRevisionList')),

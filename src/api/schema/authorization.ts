@@ -9,14 +9,14 @@ const AN = 'io.k8s.api.authentication.v1';
 const az = (kind: string) => [{ group: 'authorization.k8s.io', version: 'v1', kind }];
 const an = (kind: string) => [{ group: 'authentication.k8s.io', version: 'v1', kind }];
 
-const review = (pkg: string, kind: string, spec: string, status: string, gvk: StructDef['gvk'], description: string) =>
-  struct(`${pkg}.${kind}`, { ...kindFields(), spec: ref(`${pkg}.${spec}`), status: ref(`${pkg}.${status}`) }, { required: ['spec'], description, gvk });
+const review = (pkg: string, kind: string, spec: string, status: string, gvk: StructDef['gvk']) =>
+  struct(`${pkg}.${kind}`, { ...kindFields(), spec: ref(`${pkg}.${spec}`), status: ref(`${pkg}.${status}`) }, { required: ['spec'], gvk });
 
 export const defs: StructDef[] = [
-  review(AZ, 'SubjectAccessReview', 'SubjectAccessReviewSpec', 'SubjectAccessReviewStatus', az('SubjectAccessReview'), 'SubjectAccessReview checks whether or not a user or group can perform an action.'),
-  review(AZ, 'SelfSubjectAccessReview', 'SelfSubjectAccessReviewSpec', 'SubjectAccessReviewStatus', az('SelfSubjectAccessReview'), 'SelfSubjectAccessReview checks whether or the current user can perform an action.'),
-  review(AZ, 'LocalSubjectAccessReview', 'SubjectAccessReviewSpec', 'SubjectAccessReviewStatus', az('LocalSubjectAccessReview'), 'LocalSubjectAccessReview checks whether or not a user or group can perform an action in a given namespace.'),
-  review(AZ, 'SelfSubjectRulesReview', 'SelfSubjectRulesReviewSpec', 'SubjectRulesReviewStatus', az('SelfSubjectRulesReview'), 'SelfSubjectRulesReview enumerates the set of actions the current user can perform within a namespace.'),
+  review(AZ, 'SubjectAccessReview', 'SubjectAccessReviewSpec', 'SubjectAccessReviewStatus', az('SubjectAccessReview')),
+  review(AZ, 'SelfSubjectAccessReview', 'SelfSubjectAccessReviewSpec', 'SubjectAccessReviewStatus', az('SelfSubjectAccessReview')),
+  review(AZ, 'LocalSubjectAccessReview', 'SubjectAccessReviewSpec', 'SubjectAccessReviewStatus', az('LocalSubjectAccessReview')),
+  review(AZ, 'SelfSubjectRulesReview', 'SelfSubjectRulesReviewSpec', 'SubjectRulesReviewStatus', az('SelfSubjectRulesReview')),
   struct(`${AZ}.ResourceAttributes`, { namespace: str(), verb: str(), group: str(), version: str(), resource: str(), subresource: str(), name: str() }),
   struct(`${AZ}.NonResourceAttributes`, { path: str(), verb: str() }),
   struct(`${AZ}.SubjectAccessReviewSpec`, {
@@ -41,21 +41,16 @@ export const defs: StructDef[] = [
 
   struct(`${AN}.TokenReview`, { ...kindFields(), spec: ref(`${AN}.TokenReviewSpec`), status: ref(`${AN}.TokenReviewStatus`) }, {
     required: ['spec'],
-    description: 'TokenReview attempts to authenticate a token to a known user.',
     gvk: an('TokenReview'),
   }),
   struct(`${AN}.TokenReviewSpec`, { token: str(), audiences: list(str()) }),
   struct(`${AN}.TokenReviewStatus`, { authenticated: bool(), user: ref(`${AN}.UserInfo`), audiences: list(str()), error: str() }),
   struct(`${AN}.UserInfo`, { username: str(), uid: str(), groups: list(str()), extra: map(list(str())) }),
-  struct(`${AN}.SelfSubjectReview`, { ...kindFields(), status: ref(`${AN}.SelfSubjectReviewStatus`) }, {
-    description: 'SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request.',
-    gvk: an('SelfSubjectReview'),
-  }),
+  struct(`${AN}.SelfSubjectReview`, { ...kindFields(), status: ref(`${AN}.SelfSubjectReviewStatus`) }, { gvk: an('SelfSubjectReview') }),
   struct(`${AN}.SelfSubjectReviewStatus`, { userInfo: ref(`${AN}.UserInfo`) }),
   // TokenRequest: the serviceaccounts/token subresource's body (`kubectl create token` sends it as protobuf).
   struct(`${AN}.TokenRequest`, { ...kindFields(), spec: ref(`${AN}.TokenRequestSpec`), status: ref(`${AN}.TokenRequestStatus`) }, {
     required: ['spec'],
-    description: 'TokenRequest requests a token for a given service account.',
     gvk: an('TokenRequest'),
   }),
   struct(`${AN}.TokenRequestSpec`, { audiences: list(str()), expirationSeconds: int64(), boundObjectRef: ref(`${AN}.BoundObjectReference`) }, { required: ['audiences'] }),

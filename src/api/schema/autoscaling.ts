@@ -12,10 +12,7 @@ const crossVersionObjectReference = (pkg: string) =>
   struct(`${pkg}.CrossVersionObjectReference`, { kind: str(), name: str(), apiVersion: str() }, { required: ['kind', 'name'] });
 
 const v1: StructDef[] = [
-  struct(`${V1}.HorizontalPodAutoscaler`, { ...kindFields(), spec: ref(`${V1}.HorizontalPodAutoscalerSpec`), status: ref(`${V1}.HorizontalPodAutoscalerStatus`) }, {
-    description: 'configuration of a horizontal pod autoscaler.',
-    gvk: [gvk('v1', 'HorizontalPodAutoscaler')],
-  }),
+  struct(`${V1}.HorizontalPodAutoscaler`, { ...kindFields(), spec: ref(`${V1}.HorizontalPodAutoscalerSpec`), status: ref(`${V1}.HorizontalPodAutoscalerStatus`) }, { gvk: [gvk('v1', 'HorizontalPodAutoscaler')] }),
   struct(`${V1}.HorizontalPodAutoscalerSpec`, {
     scaleTargetRef: ref(`${V1}.CrossVersionObjectReference`),
     minReplicas: int32(),
@@ -32,10 +29,7 @@ const v1: StructDef[] = [
   crossVersionObjectReference(V1),
   listOf(`${V1}.HorizontalPodAutoscaler`, `${V1}.HorizontalPodAutoscalerList`, gvk('v1', 'HorizontalPodAutoscalerList')),
 
-  struct(`${V1}.Scale`, { ...kindFields(), spec: ref(`${V1}.ScaleSpec`), status: ref(`${V1}.ScaleStatus`) }, {
-    description: 'Scale represents a scaling request for a resource.',
-    gvk: [gvk('v1', 'Scale')],
-  }),
+  struct(`${V1}.Scale`, { ...kindFields(), spec: ref(`${V1}.ScaleSpec`), status: ref(`${V1}.ScaleStatus`) }, { gvk: [gvk('v1', 'Scale')] }),
   struct(`${V1}.ScaleSpec`, { replicas: int32() }),
   // selector is the label query in string form (as in `kubectl get -l`), not a LabelSelector.
   struct(`${V1}.ScaleStatus`, { replicas: int32(), selector: str() }, { required: ['replicas'] }),
@@ -85,10 +79,7 @@ const metricStatuses: StructDef[] = [
 ];
 
 const v2: StructDef[] = [
-  struct(`${V2}.HorizontalPodAutoscaler`, { ...kindFields(), spec: ref(`${V2}.HorizontalPodAutoscalerSpec`), status: ref(`${V2}.HorizontalPodAutoscalerStatus`) }, {
-    description: 'HorizontalPodAutoscaler is the configuration for a horizontal pod autoscaler, which automatically manages the replica count of any resource implementing the scale subresource based on the metrics specified.',
-    gvk: [gvk('v2', 'HorizontalPodAutoscaler')],
-  }),
+  struct(`${V2}.HorizontalPodAutoscaler`, { ...kindFields(), spec: ref(`${V2}.HorizontalPodAutoscalerSpec`), status: ref(`${V2}.HorizontalPodAutoscalerStatus`) }, { gvk: [gvk('v2', 'HorizontalPodAutoscaler')] }),
   struct(`${V2}.HorizontalPodAutoscalerSpec`, {
     scaleTargetRef: ref(`${V2}.CrossVersionObjectReference`),
     minReplicas: int32(),

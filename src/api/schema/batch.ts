@@ -11,10 +11,7 @@ const gvk = (kind: string) => ({ group: 'batch', version: 'v1', kind });
 const set = (items = str()): ArraySchema => ({ type: 'array', items, listType: 'set' });
 
 const job: StructDef[] = [
-  struct(`${BATCH}.Job`, { ...kindFields(), spec: ref(`${BATCH}.JobSpec`), status: ref(`${BATCH}.JobStatus`) }, {
-    description: 'Job represents the configuration of a single job.',
-    gvk: [gvk('Job')],
-  }),
+  struct(`${BATCH}.Job`, { ...kindFields(), spec: ref(`${BATCH}.JobSpec`), status: ref(`${BATCH}.JobStatus`) }, { gvk: [gvk('Job')] }),
   struct(`${BATCH}.JobSpec`, {
     parallelism: int32(),
     completions: int32(),
@@ -74,10 +71,7 @@ const job: StructDef[] = [
 ];
 
 const cronJob: StructDef[] = [
-  struct(`${BATCH}.CronJob`, { ...kindFields(), spec: ref(`${BATCH}.CronJobSpec`), status: ref(`${BATCH}.CronJobStatus`) }, {
-    description: 'CronJob represents the configuration of a single cron job.',
-    gvk: [gvk('CronJob')],
-  }),
+  struct(`${BATCH}.CronJob`, { ...kindFields(), spec: ref(`${BATCH}.CronJobSpec`), status: ref(`${BATCH}.CronJobStatus`) }, { gvk: [gvk('CronJob')] }),
   struct(`${BATCH}.CronJobSpec`, {
     schedule: str(),
     timeZone: str(),

@@ -6,7 +6,6 @@ const gvk = (kind: string) => ({ group: 'certificates.k8s.io', version: 'v1', ki
 
 export const defs: StructDef[] = [
   struct(`${CERT}.CertificateSigningRequest`, { ...kindFields(), spec: ref(`${CERT}.CertificateSigningRequestSpec`), status: ref(`${CERT}.CertificateSigningRequestStatus`) }, {
-    description: 'CertificateSigningRequest objects provide a mechanism to obtain x509 certificates by submitting a certificate signing request, and having it asynchronously approved and issued.',
     required: ['spec'],
     gvk: [gvk('CertificateSigningRequest')],
   }),

@@ -6,10 +6,7 @@ const COORD = 'io.k8s.api.coordination.v1';
 const gvk = (kind: string) => ({ group: 'coordination.k8s.io', version: 'v1', kind });
 
 export const defs: StructDef[] = [
-  struct(`${COORD}.Lease`, { ...kindFields(), spec: ref(`${COORD}.LeaseSpec`) }, {
-    description: 'Lease defines a lease concept.',
-    gvk: [gvk('Lease')],
-  }),
+  struct(`${COORD}.Lease`, { ...kindFields(), spec: ref(`${COORD}.LeaseSpec`) }, { gvk: [gvk('Lease')] }),
   struct(`${COORD}.LeaseSpec`, {
     holderIdentity: str(),
     leaseDurationSeconds: int32(),

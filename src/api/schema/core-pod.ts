@@ -5,7 +5,7 @@
 // PersistentVolume (GCEPersistentDisk, NFS, HostPath, ...) live here; the PersistentVolume-only
 // variants, PersistentVolumeClaimSpec and ObjectReference live in core.ts.
 import {
-  bool, f, int32, int64, intOrString, kindFields, list, listOf, map, mapList, quantity, ref, str, struct, time,
+  bool, int32, int64, intOrString, kindFields, list, listOf, map, mapList, quantity, ref, str, struct, time,
   type ArraySchema, type Schema, type StructDef,
 } from './dsl.js';
 
@@ -28,18 +28,18 @@ const localRef = () => core('LocalObjectReference');
 const kinds: StructDef[] = [
   def('Pod', {
     ...kindFields(),
-    spec: f(core('PodSpec'), 'Specification of the desired behavior of the pod.'),
-    status: f(core('PodStatus'), 'Most recently observed status of the pod. Populated by the system.'),
-  }, { description: 'Pod is a collection of containers that can run on a host.', gvk: [gvk('Pod')] }),
+    spec: core('PodSpec'),
+    status: core('PodStatus'),
+  }, { gvk: [gvk('Pod')] }),
   listOf(`${CORE}.Pod`, `${CORE}.PodList`, gvk('PodList')),
   def('PodTemplateSpec', {
     metadata: ref(`${META}.ObjectMeta`),
-    spec: f(core('PodSpec'), 'Specification of the desired behavior of the pod.'),
-  }, { description: 'PodTemplateSpec describes the data a pod should have when created from a template.' }),
+    spec: core('PodSpec'),
+  }),
   def('PodTemplate', {
     ...kindFields(),
-    template: f(core('PodTemplateSpec'), 'Template defines the pods that will be created from this pod template.'),
-  }, { description: 'PodTemplate describes a template for creating copies of a predefined pod.', gvk: [gvk('PodTemplate')] }),
+    template: core('PodTemplateSpec'),
+  }, { gvk: [gvk('PodTemplate')] }),
   listOf(`${CORE}.PodTemplate`, `${CORE}.PodTemplateList`, gvk('PodTemplateList')),
 ];
 
@@ -47,19 +47,19 @@ const kinds: StructDef[] = [
 
 const podSpec: StructDef[] = [
   def('PodSpec', {
-    volumes: f(mapList(core('Volume'), 'name', { retainKeys: true }), 'List of volumes that can be mounted by containers belonging to the pod.'),
-    initContainers: f(mapList(core('Container'), 'name'), 'Init containers run in order before the app containers start.'),
-    containers: f(mapList(core('Container'), 'name'), 'List of containers belonging to the pod. There must be at least one.'),
-    ephemeralContainers: f(mapList(core('EphemeralContainer'), 'name'), 'Ephemeral containers, added through the ephemeralcontainers subresource.'),
-    restartPolicy: f(str(), 'Restart policy for all containers: Always, OnFailure or Never.'),
+    volumes: mapList(core('Volume'), 'name', { retainKeys: true }),
+    initContainers: mapList(core('Container'), 'name'),
+    containers: mapList(core('Container'), 'name'),
+    ephemeralContainers: mapList(core('EphemeralContainer'), 'name'),
+    restartPolicy: str(),
     terminationGracePeriodSeconds: int64(),
     activeDeadlineSeconds: int64(),
     dnsPolicy: str(),
     nodeSelector: map(str()),
     serviceAccountName: str(),
-    serviceAccount: f(str(), 'Deprecated alias for serviceAccountName.'),
+    serviceAccount: str(),
     automountServiceAccountToken: bool(),
-    nodeName: f(str(), 'The node this pod is bound to; set by the scheduler (or the user to bypass it).'),
+    nodeName: str(),
     hostNetwork: bool(),
     hostPID: bool(),
     hostIPC: bool(),
@@ -86,8 +86,8 @@ const podSpec: StructDef[] = [
     hostUsers: bool(),
     schedulingGates: mapList(core('PodSchedulingGate'), 'name'),
     resourceClaims: mapList(core('PodResourceClaim'), 'name', { retainKeys: true }),
-    resources: f(core('ResourceRequirements'), 'Pod-level resource requirements (alpha in v1.32, PodLevelResources).'),
-  }, { required: ['containers'], description: 'PodSpec is a description of a pod.' }),
+    resources: core('ResourceRequirements'),
+  }, { required: ['containers'] }),
   def('Affinity', { nodeAffinity: core('NodeAffinity'), podAffinity: core('PodAffinity'), podAntiAffinity: core('PodAntiAffinity') }),
   def('NodeAffinity', {
     requiredDuringSchedulingIgnoredDuringExecution: core('NodeSelector'),
@@ -152,7 +152,7 @@ const security: StructDef[] = [
     seccompProfile: core('SeccompProfile'),
     appArmorProfile: core('AppArmorProfile'),
     seLinuxChangePolicy: str(),
-  }, { description: 'PodSecurityContext holds pod-level security attributes and common container settings.' }),
+  }),
   def('SecurityContext', {
     capabilities: core('Capabilities'),
     privileged: bool(),
@@ -166,7 +166,7 @@ const security: StructDef[] = [
     procMount: str(),
     seccompProfile: core('SeccompProfile'),
     appArmorProfile: core('AppArmorProfile'),
-  }, { description: 'SecurityContext holds container-level security settings; they override PodSecurityContext.' }),
+  }),
   def('Capabilities', { add: atomic(str()), drop: atomic(str()) }),
   def('SELinuxOptions', { user: str(), role: str(), type: str(), level: str() }),
   def('WindowsSecurityContextOptions', { gmsaCredentialSpecName: str(), gmsaCredentialSpec: str(), runAsUserName: str(), hostProcess: bool() }),
@@ -208,11 +208,8 @@ function containerFields(): Parameters<typeof struct>[1] {
 }
 
 const containers: StructDef[] = [
-  def('Container', containerFields(), { required: ['name'], description: 'A single application container that you want to run within a pod.' }),
-  def('EphemeralContainer', { ...containerFields(), targetContainerName: str() }, {
-    required: ['name'],
-    description: 'A temporary container added to an existing pod for user-initiated activities such as debugging.',
-  }),
+  def('Container', containerFields(), { required: ['name'] }),
+  def('EphemeralContainer', { ...containerFields(), targetContainerName: str() }, { required: ['name'] }),
   def('ContainerPort', { name: str(), hostPort: int32(), containerPort: int32(), protocol: str(), hostIP: str() }, { required: ['containerPort'] }),
   def('EnvVar', { name: str(), value: str(), valueFrom: core('EnvVarSource') }, { required: ['name'] }),
   def('EnvVarSource', {
@@ -272,7 +269,7 @@ const containers: StructDef[] = [
 
 const status: StructDef[] = [
   def('PodStatus', {
-    phase: f(str(), 'Pending, Running, Succeeded, Failed or Unknown.'),
+    phase: str(),
     conditions: mapList(core('PodCondition'), 'type'),
     message: str(),
     reason: str(),
@@ -289,7 +286,7 @@ const status: StructDef[] = [
     ephemeralContainerStatuses: atomic(core('ContainerStatus')),
     resize: str(),
     resourceClaimStatuses: mapList(core('PodResourceClaimStatus'), 'name', { retainKeys: true }),
-  }, { description: 'PodStatus represents information about the status of a pod.' }),
+  }),
   def('PodCondition', {
     type: str(),
     status: str(),
@@ -373,7 +370,7 @@ const volumes: StructDef[] = [
     csi: core('CSIVolumeSource'),
     ephemeral: core('EphemeralVolumeSource'),
     image: core('ImageVolumeSource'),
-  }, { required: ['name'], description: 'Volume represents a named volume in a pod that may be accessed by any container in the pod.' }),
+  }, { required: ['name'] }),
   def('HostPathVolumeSource', { path: str(), type: str() }, { required: ['path'] }),
   def('EmptyDirVolumeSource', { medium: str(), sizeLimit: quantity() }),
   def('GCEPersistentDiskVolumeSource', { pdName: str(), fsType: str(), partition: int32(), readOnly: bool() }, { required: ['pdName'] }),

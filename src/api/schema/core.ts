@@ -20,8 +20,8 @@ const objectRef = (): Schema => cref('ObjectReference');
 const secretRef = (): Schema => cref('SecretReference');
 
 /** A top-level core/v1 kind with the standard apiVersion/kind/metadata fields, and its List. */
-function kind(name: string, description: string, fields: Record<string, Schema>, required?: readonly string[]): StructDef[] {
-  const def = struct(c(name), { ...kindFields(), ...fields }, { gvk: gvk(name), description, ...(required ? { required } : {}) });
+function kind(name: string, fields: Record<string, Schema>, required?: readonly string[]): StructDef[] {
+  const def = struct(c(name), { ...kindFields(), ...fields }, { gvk: gvk(name), ...(required ? { required } : {}) });
   return [def, listOf(c(name), c(`${name}List`), { group: '', version: 'v1', kind: `${name}List` })];
 }
 
@@ -34,7 +34,7 @@ const quotaScope = (): Schema => str(['BestEffort', 'CrossNamespacePodAffinity',
 // --- Namespace -------------------------------------------------------------------------------
 
 const namespaceDefs: StructDef[] = [
-  ...kind('Namespace', 'Namespace provides a scope for names.', {
+  ...kind('Namespace', {
     spec: cref('NamespaceSpec'),
     status: cref('NamespaceStatus'),
   }),
@@ -55,7 +55,7 @@ const namespaceDefs: StructDef[] = [
 // --- Node ------------------------------------------------------------------------------------
 
 const nodeDefs: StructDef[] = [
-  ...kind('Node', 'Node is a worker node in Kubernetes.', {
+  ...kind('Node', {
     spec: cref('NodeSpec'),
     status: cref('NodeStatus'),
   }),
@@ -143,7 +143,7 @@ const nodeDefs: StructDef[] = [
 // --- Service and Endpoints -------------------------------------------------------------------
 
 const serviceDefs: StructDef[] = [
-  ...kind('Service', 'Service is a named abstraction of a software service: a port the proxy listens on and a selector for the pods that answer.', {
+  ...kind('Service', {
     spec: cref('ServiceSpec'),
     status: cref('ServiceStatus'),
   }),
@@ -194,7 +194,7 @@ const serviceDefs: StructDef[] = [
   }),
   struct(c('PortStatus'), { port: int32(), protocol: protocol(), error: str() }, { required: ['port', 'protocol'] }),
 
-  ...kind('Endpoints', 'Endpoints is the set of addresses and ports that implement a service.', {
+  ...kind('Endpoints', {
     subsets: list(cref('EndpointSubset')),
   }),
   struct(c('EndpointSubset'), {
@@ -219,19 +219,19 @@ const serviceDefs: StructDef[] = [
 // --- Configuration and identity --------------------------------------------------------------
 
 const configDefs: StructDef[] = [
-  ...kind('ConfigMap', 'ConfigMap holds configuration data for pods to consume.', {
+  ...kind('ConfigMap', {
     immutable: bool(),
     data: map(str()),
     binaryData: map(bytes()),
   }),
-  ...kind('Secret', 'Secret holds secret data of a certain type.', {
+  ...kind('Secret', {
     immutable: bool(),
     data: map(bytes()),
     // Write-only convenience input, merged into data on write and never returned.
     stringData: map(str()),
     type: str(),
   }),
-  ...kind('ServiceAccount', 'ServiceAccount binds together a name, a principal that can be authenticated and authorized, and a set of secrets.', {
+  ...kind('ServiceAccount', {
     secrets: mapList(objectRef(), 'name'),
     imagePullSecrets: list(cref('LocalObjectReference')),
     automountServiceAccountToken: bool(),
@@ -249,7 +249,7 @@ const referenceDefs: StructDef[] = [
     apiVersion: str(),
     resourceVersion: str(),
     fieldPath: str(),
-  }, { description: 'A reference to an object, with enough information to inspect or modify it.' }),
+  }),
   struct(c('TypedLocalObjectReference'), {
     apiGroup: str(),
     kind: str(),
@@ -275,7 +275,7 @@ const referenceDefs: StructDef[] = [
 // --- Events ----------------------------------------------------------------------------------
 
 const eventDefs: StructDef[] = [
-  ...kind('Event', 'Event is a report of an event somewhere in the cluster.', {
+  ...kind('Event', {
     involvedObject: objectRef(),
     reason: str(),
     message: str(),
@@ -298,7 +298,7 @@ const eventDefs: StructDef[] = [
 // --- Workloads, quota and limits -------------------------------------------------------------
 
 const controlDefs: StructDef[] = [
-  ...kind('ReplicationController', 'ReplicationController represents the configuration of a replication controller.', {
+  ...kind('ReplicationController', {
     spec: cref('ReplicationControllerSpec'),
     status: cref('ReplicationControllerStatus'),
   }),
@@ -324,7 +324,7 @@ const controlDefs: StructDef[] = [
     message: str(),
   }, { required: ['type', 'status'] }),
 
-  ...kind('ResourceQuota', 'ResourceQuota sets aggregate quota restrictions enforced per namespace.', {
+  ...kind('ResourceQuota', {
     spec: cref('ResourceQuotaSpec'),
     status: cref('ResourceQuotaStatus'),
   }),
@@ -341,7 +341,7 @@ const controlDefs: StructDef[] = [
   }, { required: ['scopeName', 'operator'] }),
   struct(c('ResourceQuotaStatus'), { hard: resources(), used: resources() }),
 
-  ...kind('LimitRange', 'LimitRange sets resource usage limits for each kind of resource in a namespace.', {
+  ...kind('LimitRange', {
     spec: cref('LimitRangeSpec'),
   }),
   struct(c('LimitRangeSpec'), { limits: list(cref('LimitRangeItem')) }, { required: ['limits'] }),
@@ -358,7 +358,7 @@ const controlDefs: StructDef[] = [
 // --- PersistentVolume ------------------------------------------------------------------------
 
 const pvDefs: StructDef[] = [
-  ...kind('PersistentVolume', 'PersistentVolume is a storage resource provisioned by an administrator.', {
+  ...kind('PersistentVolume', {
     spec: cref('PersistentVolumeSpec'),
     status: cref('PersistentVolumeStatus'),
   }),
@@ -500,7 +500,7 @@ const pvDefs: StructDef[] = [
 // --- PersistentVolumeClaim -------------------------------------------------------------------
 
 const pvcDefs: StructDef[] = [
-  ...kind('PersistentVolumeClaim', "PersistentVolumeClaim is a user's request for and claim to a persistent volume.", {
+  ...kind('PersistentVolumeClaim', {
     spec: cref('PersistentVolumeClaimSpec'),
     status: cref('PersistentVolumeClaimStatus'),
   }),
@@ -547,9 +547,8 @@ const miscDefs: StructDef[] = [
   struct(c('Binding'), { ...kindFields(), target: objectRef() }, {
     required: ['target'],
     gvk: gvk('Binding'),
-    description: 'Binding ties one object to another; for example, a pod is bound to a node by a scheduler.',
   }),
-  ...kind('ComponentStatus', 'ComponentStatus holds the health of a control-plane component (deprecated upstream since v1.19).', {
+  ...kind('ComponentStatus', {
     conditions: mapList(cref('ComponentCondition'), 'type'),
   }),
   struct(c('ComponentCondition'), {

@@ -14,7 +14,6 @@ export const defs: StructDef[] = [
     ports: list(ref(`${DISC}.EndpointPort`)),
   }, {
     required: ['addressType', 'endpoints'],
-    description: 'EndpointSlice represents a subset of the endpoints that implement a service.',
     gvk: [gvk('EndpointSlice')],
   }),
   struct(`${DISC}.Endpoint`, {

@@ -25,7 +25,6 @@ export const defs: StructDef[] = [
     deprecatedCount: int32(),
   }, {
     required: ['eventTime'],
-    description: 'Event is a report of an event somewhere in the cluster.',
     gvk: [gvk('Event')],
   }),
   struct(`${EV}.EventSeries`, { count: int32(), lastObservedTime: microTime() }, { required: ['count', 'lastObservedTime'] }),

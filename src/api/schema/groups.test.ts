@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ArraySchema, FieldDef, Schema, StructDef } from './dsl.js';
 import { builtinResources } from '../resources.js';
+import { descriptions, TYPE_KEY } from './descriptions.js';
 import * as apps from './apps.js';
 import * as batch from './batch.js';
 import * as autoscaling from './autoscaling.js';
@@ -125,7 +126,7 @@ test('every served resource version of these groups has its kind and List with m
       const kind = def(v.schema);
       assert.deepEqual(kind.gvk, [{ group: r.group, version: v.version, kind: r.kind }], v.schema);
       assert.equal(kind.fields.metadata?.schema.type, 'ref', `${v.schema} has no metadata`);
-      assert.ok(kind.description, `${v.schema} has no description`);
+      assert.ok(descriptions().get(v.schema)?.[TYPE_KEY], `${v.schema} has no description`);
       const listDef = def(`${v.schema}List`);
       assert.deepEqual(listDef.gvk, [{ group: r.group, version: v.version, kind: `${r.kind}List` }]);
       assert.deepEqual(listDef.fields.items?.schema, { type: 'array', items: { type: 'ref', ref: v.schema } });

@@ -8,6 +8,7 @@ import { defs as metaDefs } from './meta.js';
 import { defs as coreDefs } from './core.js';
 import { defs as corePodDefs } from './core-pod.js';
 import { builtinResources } from '../resources.js';
+import { descriptions, TYPE_KEY } from './descriptions.js';
 
 const c = (n: string): string => `io.k8s.api.core.v1.${n}`;
 const m = (n: string): string => `io.k8s.apimachinery.pkg.apis.meta.v1.${n}`;
@@ -170,7 +171,7 @@ test('every core/v1 resource outside the Pod family is served by a kind and a Li
       assert.deepEqual(d.gvk, [{ group: '', version: 'v1', kind: k }], k);
       assert.ok(d.fields.apiVersion && d.fields.kind && d.fields.metadata, `${k} lacks the standard fields`);
     }
-    assert.ok(struct(c(r.kind)).description, `${r.kind} has no description`);
+    assert.ok(descriptions().get(c(r.kind))?.[TYPE_KEY], `${r.kind} has no description`);
     assert.deepEqual(field(c(`${r.kind}List`), 'items'), { type: 'array', items: { type: 'ref', ref: c(r.kind) } });
   }
   assert.deepEqual(struct(c('Binding')).gvk, [{ group: '', version: 'v1', kind: 'Binding' }]);

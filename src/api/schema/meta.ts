@@ -50,14 +50,14 @@ export const defs: StructDef[] = [
     ownerReferences: mapList(ref(m('OwnerReference')), 'uid'),
     finalizers: setList(str()),
     managedFields: list(ref(m('ManagedFieldsEntry'))),
-  }, { description: 'Metadata that all persisted resources must have.' }),
+  }),
 
   struct(m('ListMeta'), {
     selfLink: str(),
     resourceVersion: str(),
     continue: str(),
     remainingItemCount: int64(),
-  }, { description: 'Metadata that synthetic resources (lists) must have.' }),
+  }),
 
   struct(m('OwnerReference'), {
     apiVersion: str(),
@@ -66,7 +66,7 @@ export const defs: StructDef[] = [
     uid: str(),
     controller: bool(),
     blockOwnerDeletion: bool(),
-  }, { required: ['apiVersion', 'kind', 'name', 'uid'], description: 'Identifies an owning object in the same namespace.' }),
+  }, { required: ['apiVersion', 'kind', 'name', 'uid'] }),
 
   struct(m('ManagedFieldsEntry'), {
     manager: str(),
@@ -77,12 +77,12 @@ export const defs: StructDef[] = [
     // FieldsV1 is a trie of field paths; kept as opaque JSON.
     fieldsV1: any(),
     subresource: str(),
-  }, { description: 'A workflow-id, a set of fields it owns and the version of the resource they were set in.' }),
+  }),
 
   struct(m('LabelSelector'), {
     matchLabels: map(str()),
     matchExpressions: list(ref(m('LabelSelectorRequirement'))),
-  }, { description: 'A label query over a set of resources; an empty selector matches everything.' }),
+  }),
 
   struct(m('LabelSelectorRequirement'), {
     key: str(),
@@ -99,7 +99,7 @@ export const defs: StructDef[] = [
     reason: str(),
     details: ref(m('StatusDetails')),
     code: int32(),
-  }, { gvk: coreV1('Status'), description: 'The return value for calls that do not return other objects.' }),
+  }, { gvk: coreV1('Status') }),
 
   struct(m('StatusDetails'), {
     name: str(),
@@ -125,7 +125,7 @@ export const defs: StructDef[] = [
     propagationPolicy: str(),
     dryRun: list(str()),
     ignoreStoreReadErrorWithClusterBreakingPotential: bool(),
-  }, { gvk: everyGroupVersion('DeleteOptions'), description: 'Options for a delete request.' }),
+  }, { gvk: everyGroupVersion('DeleteOptions') }),
 
   struct(m('Preconditions'), {
     uid: str(),
@@ -139,7 +139,7 @@ export const defs: StructDef[] = [
     lastTransitionTime: time(),
     reason: str(),
     message: str(),
-  }, { required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'], description: 'One aspect of the current state of a resource.' }),
+  }, { required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'] }),
 
   // --- discovery ------------------------------------------------------------------------------
 
@@ -161,7 +161,7 @@ export const defs: StructDef[] = [
     apiVersion: str(),
     groupVersion: str(),
     resources: list(ref(m('APIResource'))),
-  }, { required: ['groupVersion', 'resources'], gvk: coreV1('APIResourceList'), description: 'The resources available in a group/version.' }),
+  }, { required: ['groupVersion', 'resources'], gvk: coreV1('APIResourceList') }),
 
   struct(m('APIGroup'), {
     kind: str(),
@@ -170,20 +170,20 @@ export const defs: StructDef[] = [
     versions: list(ref(m('GroupVersionForDiscovery'))),
     preferredVersion: ref(m('GroupVersionForDiscovery')),
     serverAddressByClientCIDRs: list(ref(m('ServerAddressByClientCIDR'))),
-  }, { required: ['name', 'versions'], gvk: coreV1('APIGroup'), description: 'An API group: its name and served versions.' }),
+  }, { required: ['name', 'versions'], gvk: coreV1('APIGroup') }),
 
   struct(m('APIGroupList'), {
     kind: str(),
     apiVersion: str(),
     groups: list(ref(m('APIGroup'))),
-  }, { required: ['groups'], gvk: coreV1('APIGroupList'), description: 'The API groups available at /apis.' }),
+  }, { required: ['groups'], gvk: coreV1('APIGroupList') }),
 
   struct(m('APIVersions'), {
     kind: str(),
     apiVersion: str(),
     versions: list(str()),
     serverAddressByClientCIDRs: list(ref(m('ServerAddressByClientCIDR'))),
-  }, { required: ['versions', 'serverAddressByClientCIDRs'], gvk: coreV1('APIVersions'), description: 'The versions of the legacy core API at /api.' }),
+  }, { required: ['versions', 'serverAddressByClientCIDRs'], gvk: coreV1('APIVersions') }),
 
   struct(m('GroupVersionForDiscovery'), {
     groupVersion: str(),
@@ -199,7 +199,7 @@ export const defs: StructDef[] = [
     type: str(),
     // runtime.RawExtension: the object in whatever kind the watch serves.
     object: any(),
-  }, { required: ['type', 'object'], gvk: everyGroupVersion('WatchEvent'), description: 'A single event of a watch stream.' }),
+  }, { required: ['type', 'object'], gvk: everyGroupVersion('WatchEvent') }),
 
   struct('io.k8s.apimachinery.pkg.version.Info', {
     major: str(),
@@ -213,6 +213,5 @@ export const defs: StructDef[] = [
     platform: str(),
   }, {
     required: ['major', 'minor', 'gitVersion', 'gitCommit', 'gitTreeState', 'buildDate', 'goVersion', 'compiler', 'platform'],
-    description: 'The version of the server, as served at /version.',
   }),
 ];

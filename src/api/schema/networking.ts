@@ -10,10 +10,7 @@ const gvk = (kind: string) => ({ group: 'networking.k8s.io', version: 'v1', kind
 const protocol = () => str(['SCTP', 'TCP', 'UDP']);
 
 const ingress: StructDef[] = [
-  struct(`${NET}.Ingress`, { ...kindFields(), spec: ref(`${NET}.IngressSpec`), status: ref(`${NET}.IngressStatus`) }, {
-    description: 'Ingress is a collection of rules that allow inbound connections to reach the endpoints defined by a backend.',
-    gvk: [gvk('Ingress')],
-  }),
+  struct(`${NET}.Ingress`, { ...kindFields(), spec: ref(`${NET}.IngressSpec`), status: ref(`${NET}.IngressStatus`) }, { gvk: [gvk('Ingress')] }),
   struct(`${NET}.IngressSpec`, {
     ingressClassName: str(),
     defaultBackend: ref(`${NET}.IngressBackend`),
@@ -36,10 +33,7 @@ const ingress: StructDef[] = [
 ];
 
 const ingressClass: StructDef[] = [
-  struct(`${NET}.IngressClass`, { ...kindFields(), spec: ref(`${NET}.IngressClassSpec`) }, {
-    description: 'IngressClass represents the class of the Ingress, referenced by the Ingress Spec.',
-    gvk: [gvk('IngressClass')],
-  }),
+  struct(`${NET}.IngressClass`, { ...kindFields(), spec: ref(`${NET}.IngressClassSpec`) }, { gvk: [gvk('IngressClass')] }),
   struct(`${NET}.IngressClassSpec`, { controller: str(), parameters: ref(`${NET}.IngressClassParametersReference`) }),
   struct(`${NET}.IngressClassParametersReference`, {
     apiGroup: str(),
@@ -52,10 +46,7 @@ const ingressClass: StructDef[] = [
 ];
 
 const networkPolicy: StructDef[] = [
-  struct(`${NET}.NetworkPolicy`, { ...kindFields(), spec: ref(`${NET}.NetworkPolicySpec`) }, {
-    description: 'NetworkPolicy describes what network traffic is allowed for a set of Pods.',
-    gvk: [gvk('NetworkPolicy')],
-  }),
+  struct(`${NET}.NetworkPolicy`, { ...kindFields(), spec: ref(`${NET}.NetworkPolicySpec`) }, { gvk: [gvk('NetworkPolicy')] }),
   struct(`${NET}.NetworkPolicySpec`, {
     podSelector: ref(`${META}.LabelSelector`),
     ingress: list(ref(`${NET}.NetworkPolicyIngressRule`)),

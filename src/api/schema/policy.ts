@@ -11,10 +11,7 @@ export const defs: StructDef[] = [
     ...kindFields(),
     spec: ref(`${POLICY}.PodDisruptionBudgetSpec`),
     status: ref(`${POLICY}.PodDisruptionBudgetStatus`),
-  }, {
-    description: 'PodDisruptionBudget is an object to define the max disruption that can be caused to a collection of pods',
-    gvk: [gvk('PodDisruptionBudget')],
-  }),
+  }, { gvk: [gvk('PodDisruptionBudget')] }),
   struct(`${POLICY}.PodDisruptionBudgetSpec`, {
     minAvailable: intOrString(),
     // patchStrategy replace upstream: merging two selectors would select a different set of pods.
@@ -32,8 +29,5 @@ export const defs: StructDef[] = [
     conditions: mapList(ref(`${META}.Condition`), 'type'),
   }, { required: ['disruptionsAllowed', 'currentHealthy', 'desiredHealthy', 'expectedPods'] }),
   listOf(`${POLICY}.PodDisruptionBudget`, `${POLICY}.PodDisruptionBudgetList`, gvk('PodDisruptionBudgetList')),
-  struct(`${POLICY}.Eviction`, { ...kindFields(), deleteOptions: ref(`${META}.DeleteOptions`) }, {
-    description: 'Eviction evicts a pod from its node subject to certain policies and safety constraints.',
-    gvk: [gvk('Eviction')],
-  }),
+  struct(`${POLICY}.Eviction`, { ...kindFields(), deleteOptions: ref(`${META}.DeleteOptions`) }, { gvk: [gvk('Eviction')] }),
 ];

@@ -6,28 +6,21 @@ const RBAC = 'io.k8s.api.rbac.v1';
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
 const gvk = (kind: string) => ({ group: 'rbac.authorization.k8s.io', version: 'v1', kind });
 
-const binding = (kind: string, description: string) =>
+const binding = (kind: string) =>
   struct(`${RBAC}.${kind}`, { ...kindFields(), subjects: list(ref(`${RBAC}.Subject`)), roleRef: ref(`${RBAC}.RoleRef`) }, {
     required: ['roleRef'],
-    description,
     gvk: [gvk(kind)],
   });
 
 export const defs: StructDef[] = [
-  struct(`${RBAC}.Role`, { ...kindFields(), rules: list(ref(`${RBAC}.PolicyRule`)) }, {
-    description: 'Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding.',
-    gvk: [gvk('Role')],
-  }),
+  struct(`${RBAC}.Role`, { ...kindFields(), rules: list(ref(`${RBAC}.PolicyRule`)) }, { gvk: [gvk('Role')] }),
   struct(`${RBAC}.ClusterRole`, {
     ...kindFields(),
     rules: list(ref(`${RBAC}.PolicyRule`)),
     aggregationRule: ref(`${RBAC}.AggregationRule`),
-  }, {
-    description: 'ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding or ClusterRoleBinding.',
-    gvk: [gvk('ClusterRole')],
-  }),
-  binding('RoleBinding', 'RoleBinding references a role, but does not contain it.'),
-  binding('ClusterRoleBinding', 'ClusterRoleBinding references a ClusterRole, but not contain it.'),
+  }, { gvk: [gvk('ClusterRole')] }),
+  binding('RoleBinding'),
+  binding('ClusterRoleBinding'),
   struct(`${RBAC}.PolicyRule`, {
     verbs: list(str()),
     apiGroups: list(str()),

@@ -13,7 +13,6 @@ export const defs: StructDef[] = [
     preemptionPolicy: str(['Never', 'PreemptLowerPriority']),
   }, {
     required: ['value'],
-    description: 'PriorityClass defines mapping from a priority class name to the priority integer value.',
     gvk: [gvk('PriorityClass')],
   }),
   listOf(`${SCHED}.PriorityClass`, `${SCHED}.PriorityClassList`, gvk('PriorityClassList')),

@@ -18,7 +18,6 @@ export const defs: StructDef[] = [
     allowedTopologies: list(ref(`${CORE}.TopologySelectorTerm`)),
   }, {
     required: ['provisioner'],
-    description: 'StorageClass describes the parameters for a class of storage for which PersistentVolumes can be dynamically provisioned.',
     gvk: [gvk('StorageClass')],
   }),
   listOf(`${STORAGE}.StorageClass`, `${STORAGE}.StorageClassList`, gvk('StorageClassList')),
