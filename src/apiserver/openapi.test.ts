@@ -177,7 +177,7 @@ test('v2 document: definitions with gvk and body parameters', () => {
   const defs = obj(v2.definitions);
   assert.deepEqual(obj(defs['io.k8s.api.apps.v1.Deployment'])['x-kubernetes-group-version-kind'], [{ group: 'apps', kind: 'Deployment', version: 'v1' }]);
   assert.deepEqual(obj(obj(defs['io.k8s.api.apps.v1.Deployment']).properties).spec, { $ref: '#/definitions/io.k8s.api.apps.v1.DeploymentSpec', description: 'What the Deployment should look like.' });
-  assert.deepEqual(defs['io.k8s.apimachinery.pkg.util.intstr.IntOrString'], { description: 'IntOrString holds either an int32 or a string.', type: 'string', format: 'int-or-string' });
+  assert.deepEqual(defs['io.k8s.apimachinery.pkg.util.intstr.IntOrString'], { description: 'A value that is either a whole number or a string (a port number or name, a count or a percentage).', type: 'string', format: 'int-or-string' });
   const patch = obj(obj(obj(v2.paths)['/apis/apps/v1/namespaces/{namespace}/deployments/{name}']).patch);
   const params = patch.parameters as Obj[];
   assert.ok(params.some((p) => p.name === 'fieldValidation' && p.in === 'query' && p.type === 'string'));

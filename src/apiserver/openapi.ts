@@ -112,16 +112,16 @@ function structJson(d: StructDef, style: Style): Json {
 /** The named scalar types, as upstream defines them (v3 lists the alternatives with oneOf). */
 function scalarJson(name: string, style: Style): Json | undefined {
   switch (name) {
-    case TIME: return { description: 'Time is a wrapper around time.Time; it is serialised in RFC 3339 form.', type: 'string', format: 'date-time' };
-    case MICRO_TIME: return { description: 'MicroTime is version of Time with microsecond level precision.', type: 'string', format: 'date-time' };
+    case TIME: return { description: 'A point in time, written as an RFC 3339 date and time in UTC with second precision.', type: 'string', format: 'date-time' };
+    case MICRO_TIME: return { description: 'A point in time, written as an RFC 3339 date and time in UTC with microsecond precision.', type: 'string', format: 'date-time' };
     case QUANTITY:
       return style === 'v3'
         ? { description: 'Quantity is a fixed-point number such as "100m" or "1Gi" (or a plain number).', oneOf: [{ type: 'string' }, { type: 'number' }] }
         : { description: 'Quantity is a fixed-point number such as "100m" or "1Gi" (or a plain number).', type: 'string' };
     case INT_OR_STRING:
       return style === 'v3'
-        ? { description: 'IntOrString holds either an int32 or a string.', format: 'int-or-string', oneOf: [{ type: 'integer' }, { type: 'string' }], 'x-kubernetes-int-or-string': true }
-        : { description: 'IntOrString holds either an int32 or a string.', type: 'string', format: 'int-or-string' };
+        ? { description: 'A value that is either a whole number or a string (a port number or name, a count or a percentage).', format: 'int-or-string', oneOf: [{ type: 'integer' }, { type: 'string' }], 'x-kubernetes-int-or-string': true }
+        : { description: 'A value that is either a whole number or a string (a port number or name, a count or a percentage).', type: 'string', format: 'int-or-string' };
     default: return undefined;
   }
 }
