@@ -3,6 +3,8 @@
 // created (ReplicaSet controller) → bound (scheduler) → Running (simulated kubelet) → Ready
 // Deployment status (deployment controller). Also the server's RSS at the end.
 //   node --import tsx bench/cluster.ts [nodes=5000] [replicas=10000]
+// KTS_BENCH_PROF=DIR writes the server's CPU profiles there; KTS_BENCH_SERVER_ARGS adds server flags
+// (e.g. an audit log to count requests by verb and user).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
@@ -25,7 +27,7 @@ function rssMb(pid: number): number {
 
 export async function clusterBench(): Promise<[string, string, string][]> {
   const dataDir = join(base, 'kts');
-  const server = spawn(process.execPath, [...(process.env.KTS_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.KTS_BENCH_PROF}`] : []), join(root, 'bin', 'kts'), 'server', '--disable-agent', '--data-dir', dataDir, '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--log-level', 'warn', '--cluster-cidr', '10.128.0.0/9'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const server = spawn(process.execPath, [...(process.env.KTS_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.KTS_BENCH_PROF}`] : []), join(root, 'bin', 'kts'), 'server', '--disable-agent', '--data-dir', dataDir, '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--log-level', 'warn', '--cluster-cidr', '10.128.0.0/9', ...(process.env.KTS_BENCH_SERVER_ARGS?.split(' ') ?? [])], { stdio: ['ignore', 'ignore', 'inherit'] });
   procs.push(server);
   const kc = join(dataDir, 'admin.kubeconfig');
   for (let i = 0; i < 600 && !existsSync(kc); i++) await sleep(50);
