@@ -392,8 +392,8 @@ export class Store {
     }
     obj.metadata.resourceVersion = undefined;
     const value = JSON.stringify(obj);
-    const oldCopy = { ...old, metadata: { ...old.metadata, resourceVersion: undefined } };
-    if (value === JSON.stringify(oldCopy)) {
+    // The stored text is the old object as written (no resourceVersion): no second stringify.
+    if (value === kv.value) {
       // No-op updates do not write (resourceVersion stays), as upstream.
       obj.metadata.resourceVersion = old.metadata.resourceVersion;
       return obj;
