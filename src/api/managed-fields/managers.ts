@@ -25,6 +25,8 @@ export interface Manager {
   set: FieldSet;
   /** Whether the set changed in this request (the time is then renewed). */
   changed?: boolean;
+  /** The decoded fieldsV1 and the set it decoded to: encoded again as is while `set` is that set. */
+  decoded?: { fieldsV1: unknown; set: FieldSet };
 }
 
 export interface Conflict {
@@ -50,7 +52,8 @@ export function decodeManagers(entries: unknown): Manager[] {
   for (const e of entries as ManagedFieldsEntry[]) {
     if (typeof e !== 'object' || e === null || typeof e.manager !== 'string') continue;
     if (e.operation !== 'Apply' && e.operation !== 'Update') continue;
-    const m: Manager = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion ?? '', subresource: e.subresource ?? '', set: FieldSet.fromJSON(e.fieldsV1) };
+    const set = FieldSet.fromJSON(e.fieldsV1);
+    const m: Manager = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion ?? '', subresource: e.subresource ?? '', set, decoded: { fieldsV1: e.fieldsV1, set } };
     if (e.time) m.time = e.time;
     out.push(m);
   }
@@ -63,7 +66,9 @@ export function encodeManagers(managers: Manager[], now: string): ManagedFieldsE
   for (const m of list) if (m.changed || !m.time) m.time = now;
   list.sort((a, b) => cmp(a.operation, b.operation) || cmp(a.time ?? '', b.time ?? '') || cmp(a.manager, b.manager) || cmp(a.apiVersion, b.apiVersion) || cmp(a.subresource, b.subresource));
   return list.map((m) => {
-    const e: ManagedFieldsEntry = { manager: m.manager, operation: m.operation, apiVersion: m.apiVersion, time: m.time, fieldsType: 'FieldsV1', fieldsV1: m.set.toJSON() };
+    // A set nobody touched keeps its fieldsV1 (an update usually changes one manager's set).
+    const fieldsV1 = m.decoded && m.decoded.set === m.set ? m.decoded.fieldsV1 : m.set.toJSON();
+    const e: ManagedFieldsEntry = { manager: m.manager, operation: m.operation, apiVersion: m.apiVersion, time: m.time, fieldsType: 'FieldsV1', fieldsV1 };
     if (m.subresource) e.subresource = m.subresource;
     return e;
   });
@@ -99,7 +104,9 @@ function settle(managers: Manager[], selfId: string, live: unknown, next: unknow
   if (!force && conflicts.length) throw new ApplyConflicts(conflicts);
   for (const m of managers) {
     if (idOf(m) === selfId) continue;
-    // Only the acting manager's time is renewed, as upstream's managedFieldsUpdater does.
+    // Only the acting manager's time is renewed, as upstream's managedFieldsUpdater does. A set
+    // the change does not touch stays the same object (so it is not encoded again).
+    if (m.set.intersection(changed).empty() && m.set.intersection(c.removed).empty()) continue;
     m.set = m.set.difference(changed).difference(c.removed);
   }
   return c;
