@@ -23,6 +23,13 @@ export interface InformerOptions {
   fieldSelector?: string;
   /** Re-announce every cached object (as onUpdate(obj, obj)) this often; 0 = never. */
   resyncMs?: number;
+  /**
+   * Keep metadata.managedFields in the cache. By default they are dropped, as upstream's
+   * controller manager and scheduler do (TransformStripManagedFields): no component reads them,
+   * they are often the larger part of a small object, and an update sent without them keeps the
+   * stored ones.
+   */
+  keepManagedFields?: boolean;
   onError?: (msg: string) => void;
 }
 
@@ -91,6 +98,7 @@ export class Informer<T extends KObject = KObject> {
     const list = await this.client.list<T>(this.path({}));
     const seen = new Set<string>();
     for (const item of list.items) {
+      this.trim(item);
       const key = objectKey(item);
       seen.add(key);
       const old = this.cache.get(key);
@@ -109,6 +117,11 @@ export class Informer<T extends KObject = KObject> {
       this.synced = true;
       for (const w of this.syncWaiters.splice(0)) w();
     }
+  }
+
+  private trim(obj: T): T {
+    if (!this.opts.keepManagedFields && obj.metadata?.managedFields) delete obj.metadata.managedFields;
+    return obj;
   }
 
   private emit(type: 'add' | 'update' | 'delete', obj: T, old?: T): void {
@@ -132,7 +145,7 @@ export class Informer<T extends KObject = KObject> {
       const st = e.object as unknown as { code?: number; message?: string };
       throw new StatusError(st.code ?? 500, st.code === 410 ? 'Expired' : 'InternalError', st.message ?? 'watch error');
     }
-    const obj = e.object;
+    const obj = this.trim(e.object);
     const key = objectKey(obj);
     this.lastRv = obj.metadata.resourceVersion ?? this.lastRv;
     const old = this.cache.get(key);
