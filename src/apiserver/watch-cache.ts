@@ -11,6 +11,8 @@ export interface CachedEvent {
   key: string;
   revision: number;
   created: boolean;
+  /** Characters of stored text the event keeps (its value and previous value). */
+  size: number;
   /** Decoded lazily, shared by all watchers (read-only). */
   object(): KObject;
   prevObject(): KObject | undefined;
@@ -24,6 +26,8 @@ export type Subscriber = (events: CachedEvent[]) => void;
 
 export class WatchCache {
   private ring: CachedEvent[] = [];
+  /** Stored text held by the ring (sum of its events' sizes). */
+  private ringChars = 0;
   private subscribers = new Set<{ prefix: string; fn: Subscriber }>();
   /** Revision of the last event under each tracked prefix (see Store.listCached). */
   private readonly changed = new Map<string, number>();
@@ -31,9 +35,15 @@ export class WatchCache {
   private startRevision = 0;
   private lastRevision = 0;
 
+  /**
+   * The ring keeps at most `capacity` events and `maxChars` characters of their stored text
+   * (64 Mi by default: with large objects such as pods with managedFields, 20,000 events would
+   * otherwise hold a few hundred MB); older resourceVersions are served from storage's history.
+   */
   constructor(
     private readonly backend: Backend,
     private readonly capacity = 20000,
+    private readonly maxChars = 64 * 2 ** 20,
   ) {}
 
   async start(signal: AbortSignal): Promise<void> {
@@ -67,11 +77,14 @@ export class WatchCache {
     const batch: CachedEvent[] = evs.map(toCached);
     for (const e of batch) {
       this.ring.push(e);
+      this.ringChars += e.size;
       this.lastRevision = e.revision;
       for (const p of this.changed.keys()) if (e.key.startsWith(p)) this.changed.set(p, e.revision);
     }
-    if (this.ring.length > this.capacity) {
-      const drop = this.ring.length - this.capacity;
+    let drop = Math.max(0, this.ring.length - this.capacity);
+    for (let i = 0; i < drop; i++) this.ringChars -= this.ring[i]!.size;
+    while (this.ringChars > this.maxChars && drop < this.ring.length - 1) this.ringChars -= this.ring[drop++]!.size;
+    if (drop > 0) {
       this.startRevision = this.ring[drop - 1]!.revision;
       this.ring.splice(0, drop);
     }
@@ -127,6 +140,7 @@ function toCached(e: WatchEvent): CachedEvent {
     key: e.kv.key,
     revision: e.kv.modRevision,
     created: e.type === 'put' && (e.created ?? !e.prevKv),
+    size: e.kv.value.length + (e.prevKv?.value.length ?? 0),
     object() {
       if (!obj) obj = decodeStored(e.kv.value, e.kv.modRevision);
       return obj;
