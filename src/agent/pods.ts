@@ -16,7 +16,7 @@ import type { SimulatedNodes } from './nodes.js';
 import { nowRfc3339 } from './node-object.js';
 import { exitCode, finishedStatus, isFinished, isRunning, runningStatus, runSeconds, specOf, statusOf } from './pod-status.js';
 
-const WORKERS = 32;
+const WORKERS = 128;
 
 export class PodRunner {
   readonly pods: Informer;
