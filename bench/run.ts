@@ -15,6 +15,7 @@ import { nodeBench } from './node.js';
 import { servicesBench } from './services.js';
 import { joinBench } from './join.js';
 import { proxyBench } from './proxy.js';
+import { applyBench } from './apply.js';
 import { protobufBench } from './protobuf.js';
 import { dnsBench } from './dns.js';
 import { benchmarkScheduler } from '../src/scheduler/bench.js';
@@ -207,6 +208,8 @@ async function main() {
   const w = await watchLatency(kts.conn, 1000, 20);
   results.push(['watch delivery, 1,000 watchers (p50 / p99)', `${w.p50.toFixed(1)} / ${w.p99.toFixed(1)} ms`, 'p99 < 50 ms']);
   results.push(['server RSS after the run', `${rssMb(kts.proc.pid!).toFixed(0)} MB`, '']);
+  // Issue 3: a 50-object server-side apply with the real kubectl.
+  results.push(...applyBench(join(base, 'kts', 'admin.kubeconfig')));
   kts.proc.kill('SIGKILL');
 
   results.push(...protobufBench());
