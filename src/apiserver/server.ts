@@ -13,6 +13,7 @@ import { StatusError, unauthorized } from '../api/errors.js';
 import type { Logger } from '../util/log.js';
 import { parseRequestInfo } from './request-info.js';
 import { Discovery } from './discovery.js';
+import { FairQueue } from './flow-control.js';
 import { openapiV2Served, openapiV3Index, openapiV3Path } from './openapi.js';
 import { writeError, writeJson } from './respond.js';
 import { handleResource, storeKey } from './resource-handler.js';
@@ -58,6 +59,8 @@ export interface ApiServerConfig {
   audit?: Auditor;
   /** PodSecurity defaults and exemptions (--pod-security-admission-config-file). */
   podSecurity?: PodSecurityConfig;
+  /** Requests executing at once; the others wait in fair per-user queues (flow-control.ts). */
+  maxRequestsInflight?: number;
   /** Extra non-resource endpoints of the server (kts's /v1-kts/...); true when it answered. */
   extraRoutes?: (path: string, req: IncomingMessage, res: ServerResponse, user: UserInfo) => Promise<boolean>;
 }
@@ -128,6 +131,7 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
   const reviewDeps = { authorization, resources: builtinResources, authenticateToken: (t: string) => authenticateToken(t, cfg.tokens, tokenAuth) };
 
   const streamDeps: PodStreamDeps = { pods: stores.get(storeKey('', 'pods'))!, nodes: stores.get(storeKey('', 'nodes'))!, kubelet: cfg.kubeletClient };
+  const flowControl = new FairQueue(cfg.maxRequestsInflight ?? 64);
   const serverAddress = `${cfg.bindAddress === '0.0.0.0' || cfg.bindAddress === '::' ? '127.0.0.1' : cfg.bindAddress}:${cfg.port}`;
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'https://kts');
@@ -165,7 +169,13 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
       if (isPodStreamRequest(ri)) return await servePodStream(req, res, ri, query, streamDeps);
       if (!ri.isResourceRequest) return serveDiscovery(req, res, ri.prefix, ri.group, ri.version, ri.parts, discovery, serverAddress);
       const ctx: RequestContext = { user, dryRun: false, warnings: [], auditAnnotations: audit?.annotations };
-      await handleResource(req, res, ri, query, ctx, { stores, cache, serviceAccountTokens: saTokens }, signal);
+      // Watches hold their connection for minutes: they take no seat.
+      const seat = ri.verb === 'watch' || user.groups.includes('system:masters') ? undefined : await flowControl.acquire(user.name);
+      try {
+        await handleResource(req, res, ri, query, ctx, { stores, cache, serviceAccountTokens: saTokens }, signal);
+      } finally {
+        seat?.();
+      }
     } catch (err) {
       audit?.failed(err);
       writeError(res, err, (m) => log.error(m));

@@ -34,6 +34,7 @@ Server flags (k3s names):
       --service-node-port-range R  NodePort range (default 30000-32767)
       --token TOKEN                Shared secret nodes use to join (default: generated)
       --token-auth-file FILE       Static bearer tokens: CSV of token,user,uid,"group1,group2"
+      --max-requests-inflight N    Requests the API server runs at once (default 64); others wait in fair per-user queues
       --disable-agent              Do not run the node agent in-process
       --datastore-endpoint URL     Datastore (only the embedded SQLite is supported for now)
 
@@ -100,6 +101,7 @@ async function serverCommand(args: string[]): Promise<number> {
         'service-node-port-range': { type: 'string' },
         token: { type: 'string', short: 't' },
         'token-auth-file': { type: 'string' },
+        'max-requests-inflight': { type: 'string' },
         'disable-agent': { type: 'boolean' },
         'datastore-endpoint': { type: 'string' },
         'node-name': { type: 'string' },

@@ -23,6 +23,8 @@ export interface ServerConfig {
   token?: string;
   /** Static bearer tokens (upstream's --token-auth-file CSV). */
   tokenAuthFile?: string;
+  /** Requests the API server executes at once; more wait in fair per-user queues. */
+  maxRequestsInflight: number;
   nodeName?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   disable: string[];
@@ -59,6 +61,7 @@ export interface RawServerFlags extends RawNodeFlags, RawSecurityFlags {
   'tls-san'?: string[];
   token?: string;
   'token-auth-file'?: string;
+  'max-requests-inflight'?: string;
   'log-level'?: string;
   'datastore-endpoint'?: string;
   'cluster-dns-port'?: string;
@@ -102,6 +105,8 @@ export function buildServerConfig(f: RawServerFlags): ServerConfig {
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new ConfigError(`--log-level: must be one of debug, info, warn, error`);
   const dnsPort = f['cluster-dns-port'] === undefined ? undefined : Number(f['cluster-dns-port']);
   if (dnsPort !== undefined && (!Number.isInteger(dnsPort) || dnsPort < 0 || dnsPort > 65535)) throw new ConfigError(`--cluster-dns-port: invalid port "${f['cluster-dns-port']}"`);
+  const inflight = Number(f['max-requests-inflight'] ?? '64');
+  if (!Number.isInteger(inflight) || inflight < 1) throw new ConfigError(`--max-requests-inflight: must be a positive integer (got "${f['max-requests-inflight']}")`);
   const bind = f['bind-address'] ?? '0.0.0.0';
   const dataDir = f['data-dir'] ?? defaultDataDir();
   let agent: NodeAgentConfig | undefined;
@@ -129,6 +134,7 @@ export function buildServerConfig(f: RawServerFlags): ServerConfig {
     tlsSans: f['tls-san'] ?? [],
     token: f.token,
     tokenAuthFile: f['token-auth-file'],
+    maxRequestsInflight: inflight,
     nodeName: f['node-name'],
     logLevel: level as ServerConfig['logLevel'],
     disable: (f.disable ?? []).flatMap((d) => d.split(',')).filter(Boolean),

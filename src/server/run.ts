@@ -115,6 +115,7 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
       kubeletClient: { certPem: pki.kubeletClientCertPem, keyPem: pki.kubeletClientKeyPem, defaultPort: 10250 },
       audit: audit?.auditor,
       podSecurity: cfg.security?.podSecurity,
+      maxRequestsInflight: cfg.maxRequestsInflight,
       extraRoutes: secretsEncryptionRoutes(encryption),
     },
     backend,
