@@ -30,6 +30,11 @@ export interface InformerOptions {
    * stored ones.
    */
   keepManagedFields?: boolean;
+  /**
+   * Reduces each object before it is cached (as client-go's SetTransform): a component that reads
+   * a few fields of a large kind keeps only those. Handlers see the transformed objects.
+   */
+  transform?: (obj: KObject) => KObject;
   onError?: (msg: string) => void;
 }
 
@@ -97,8 +102,8 @@ export class Informer<T extends KObject = KObject> {
   private async relist(): Promise<void> {
     const list = await this.client.list<T>(this.path({}));
     const seen = new Set<string>();
-    for (const item of list.items) {
-      this.trim(item);
+    for (const listed of list.items) {
+      const item = this.trim(listed);
       const key = objectKey(item);
       seen.add(key);
       const old = this.cache.get(key);
@@ -121,7 +126,7 @@ export class Informer<T extends KObject = KObject> {
 
   private trim(obj: T): T {
     if (!this.opts.keepManagedFields && obj.metadata?.managedFields) delete obj.metadata.managedFields;
-    return obj;
+    return this.opts.transform ? (this.opts.transform(obj) as T) : obj;
   }
 
   private emit(type: 'add' | 'update' | 'delete', obj: T, old?: T): void {

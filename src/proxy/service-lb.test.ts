@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KObject } from '../api/types.js';
-import { desiredIngress, lbAddresses, ENABLE_LB_LABEL } from './service-lb.js';
+import { desiredIngress, lbAddresses, lbView, ENABLE_LB_LABEL } from './service-lb.js';
 
 const node = (name: string, ip: string, ready = true, labels: Record<string, string> = {}, external?: string): KObject => ({
   metadata: { name, labels },
@@ -32,4 +32,17 @@ test('ingress: LoadBalancer Services get the addresses; a port held by an older 
     ['10.0.0.2'],
   );
   assert.deepEqual(Object.fromEntries(want), { 'default/old': ['10.0.0.2'], 'default/clash': [], 'default/other': ['10.0.0.2'], 'default/was-lb': [] });
+});
+
+test('the cached view of a Node keeps what lbAddresses reads, and gives the same addresses', () => {
+  type Status = { addresses: unknown[]; conditions: unknown[]; capacity?: unknown };
+  const full: KObject = { ...node('c', '10.0.0.4', true, { [ENABLE_LB_LABEL]: 'true' }, '203.0.113.4'), spec: { podCIDR: '10.42.0.0/24' } };
+  const status = full.status as Status;
+  status.capacity = { cpu: '32' };
+  status.conditions.push({ type: 'MemoryPressure', status: 'False', message: 'fine' });
+  const view = lbView(full);
+  assert.equal('spec' in view, false);
+  assert.deepEqual(view.status, { addresses: status.addresses, conditions: [{ type: 'Ready', status: 'True' }] });
+  const nodes = [full, node('a', '10.0.0.2'), node('b', '10.0.0.3', false)];
+  assert.deepEqual(lbAddresses(nodes.map(lbView)), lbAddresses(nodes));
 });

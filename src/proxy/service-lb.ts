@@ -31,6 +31,18 @@ export function lbAddresses(nodes: NodeLike[]): string[] {
   return [...new Set(ips.filter((ip): ip is string => !!ip))].sort();
 }
 
+/** The part of a Node lbAddresses reads. */
+export function lbView(n: KObject): NodeLike {
+  const status = (n as NodeLike).status;
+  const ready = status?.conditions?.find((c) => c.type === 'Ready');
+  return {
+    apiVersion: n.apiVersion,
+    kind: n.kind,
+    metadata: { name: n.metadata.name, resourceVersion: n.metadata.resourceVersion, labels: n.metadata.labels },
+    status: { addresses: status?.addresses, conditions: ready ? [{ type: 'Ready', status: ready.status }] : [] },
+  };
+}
+
 /** namespace/name → desired ingress IPs (empty = pending), for every Service whose status we own. */
 export function desiredIngress(services: ServiceLike[], addresses: string[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
@@ -53,7 +65,9 @@ const key = (s: KObject) => `${s.metadata.namespace}/${s.metadata.name}`;
 
 export async function runServiceLb(client: RestClient, log: Logger, signal: AbortSignal): Promise<void> {
   const services = new Informer<ServiceLike>(client, { group: '', version: 'v1', resource: 'services', onError: (m) => log.debug(`services informer: ${m}`) });
-  const nodes = new Informer<NodeLike>(client, { group: '', version: 'v1', resource: 'nodes', onError: (m) => log.debug(`nodes informer: ${m}`) });
+  // Of a Node only its labels, addresses and Ready condition matter here: with thousands of nodes
+  // the rest would be most of this informer's memory.
+  const nodes = new Informer<NodeLike>(client, { group: '', version: 'v1', resource: 'nodes', transform: lbView, onError: (m) => log.debug(`nodes informer: ${m}`) });
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let again = false;
