@@ -131,7 +131,7 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
   const reviewDeps = { authorization, resources: builtinResources, authenticateToken: (t: string) => authenticateToken(t, cfg.tokens, tokenAuth) };
 
   const streamDeps: PodStreamDeps = { pods: stores.get(storeKey('', 'pods'))!, nodes: stores.get(storeKey('', 'nodes'))!, kubelet: cfg.kubeletClient };
-  const flowControl = new FairQueue(cfg.maxRequestsInflight ?? 64);
+  const flowControl = new FairQueue(cfg.maxRequestsInflight ?? 400);
   const serverAddress = `${cfg.bindAddress === '0.0.0.0' || cfg.bindAddress === '::' ? '127.0.0.1' : cfg.bindAddress}:${cfg.port}`;
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'https://kts');

@@ -34,7 +34,7 @@ Server flags (k3s names):
       --service-node-port-range R  NodePort range (default 30000-32767)
       --token TOKEN                Shared secret nodes use to join (default: generated)
       --token-auth-file FILE       Static bearer tokens: CSV of token,user,uid,"group1,group2"
-      --max-requests-inflight N    Requests the API server runs at once (default 64); others wait in fair per-user queues
+      --max-requests-inflight N    Requests the API server runs at once (default 400, as upstream); others wait in fair per-user queues
       --disable-agent              Do not run the node agent in-process
       --datastore-endpoint URL     Datastore (only the embedded SQLite is supported for now)
 

@@ -105,7 +105,7 @@ export function buildServerConfig(f: RawServerFlags): ServerConfig {
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new ConfigError(`--log-level: must be one of debug, info, warn, error`);
   const dnsPort = f['cluster-dns-port'] === undefined ? undefined : Number(f['cluster-dns-port']);
   if (dnsPort !== undefined && (!Number.isInteger(dnsPort) || dnsPort < 0 || dnsPort > 65535)) throw new ConfigError(`--cluster-dns-port: invalid port "${f['cluster-dns-port']}"`);
-  const inflight = Number(f['max-requests-inflight'] ?? '64');
+  const inflight = Number(f['max-requests-inflight'] ?? '400');
   if (!Number.isInteger(inflight) || inflight < 1) throw new ConfigError(`--max-requests-inflight: must be a positive integer (got "${f['max-requests-inflight']}")`);
   const bind = f['bind-address'] ?? '0.0.0.0';
   const dataDir = f['data-dir'] ?? defaultDataDir();
