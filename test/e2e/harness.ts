@@ -121,7 +121,11 @@ export async function startServer(opts: { extraArgs?: string[]; dataDir?: string
     async cleanup() {
       for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
       await srv.stop('SIGKILL');
-      if (opts.agent) spawnSync(process.execPath, [KTS_BIN, 'cleanup', '--data-dir', dataDir], { encoding: 'utf8', timeout: 120_000 });
+      if (opts.agent) {
+        const r = spawnSync(process.execPath, [KTS_BIN, 'cleanup', '--data-dir', dataDir], { encoding: 'utf8', timeout: 120_000 });
+        // A cleanup that fails leaves bridges, routes and rules behind for later clusters: say so.
+        if (r.status !== 0) process.stderr.write(`kts cleanup --data-dir ${dataDir} failed (${r.status ?? r.signal}): ${r.stderr}${r.stdout}\n`);
+      }
       cidr?.release();
       rmSync(base, { recursive: true, force: true });
     },

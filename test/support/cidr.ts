@@ -1,8 +1,9 @@
 // Cluster CIDRs for test clusters that run side by side on one kernel: two clusters with the same
 // pod network would fight over routes and addresses. Each reservation is a file created
 // exclusively under the system temp dir, holding the owner's pid; one whose owner is gone is
-// taken over.
+// taken over. Ranges the kernel still routes (left by a cluster that was not cleaned up) are skipped.
 import { mkdirSync, openSync, closeSync, writeSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -33,6 +34,12 @@ function tryTake(file: string): boolean {
   }
 }
 
+/** Whether the kernel has any route inside `cidr` (a leftover bridge, a host-gw route). */
+function routesWithin(cidr: string): boolean {
+  const r = spawnSync('ip', ['-4', 'route', 'show', 'root', cidr], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.trim() !== '';
+}
+
 export interface CidrReservation {
   /** `10.N.0.0/16` */
   cidr: string;
@@ -50,6 +57,12 @@ export function reserveClusterCidr(): CidrReservation {
     const n = 100 + ((start + i) % 150);
     const file = join(DIR, `10.${n}`);
     if (tryTake(file)) {
+      // A cluster that died without `kts cleanup` may have left its bridge and routes: pods of a
+      // new cluster there would be unreachable from the host. Such a range is skipped.
+      if (routesWithin(`10.${n}.0.0/16`)) {
+        rmSync(file, { force: true });
+        continue;
+      }
       let released = false;
       const release = () => {
         if (released) return;
