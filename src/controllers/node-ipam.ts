@@ -98,7 +98,9 @@ export const nodeIpamController: ControllerDef = {
         held.set(name, i);
       }
     };
-    const controller = new Controller({ name: 'node-ipam', log: ctx.log, workers: 4 }, async (name) => {
+    // 30 workers, as upstream's range allocator (cidrUpdateWorkers): with thousands of nodes joining, each
+    // assignment is one API round trip.
+    const controller = new Controller({ name: 'node-ipam', log: ctx.log, workers: 30 }, async (name) => {
       const node = nodes.get('', name);
       if (!node) {
         waiting.delete(name);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KObject } from '../api/types.js';
-import { desiredIngress, lbAddresses, lbView, ENABLE_LB_LABEL } from './service-lb.js';
+import { desiredIngress, lbAddresses, lbChanged, lbView, ENABLE_LB_LABEL } from './service-lb.js';
 
 const node = (name: string, ip: string, ready = true, labels: Record<string, string> = {}, external?: string): KObject => ({
   metadata: { name, labels },
@@ -29,7 +29,7 @@ test('ingress: LoadBalancer Services get the addresses; a port held by an older 
       svc('plain', 'ClusterIP', [80], '2026-01-03T00:00:00Z'),
       svc('was-lb', 'NodePort', [81], '2026-01-03T00:00:00Z', {}, ['10.0.0.2']),
     ],
-    ['10.0.0.2'],
+    () => ['10.0.0.2'],
   );
   assert.deepEqual(Object.fromEntries(want), { 'default/old': ['10.0.0.2'], 'default/clash': [], 'default/other': ['10.0.0.2'], 'default/was-lb': [] });
 });
@@ -45,4 +45,22 @@ test('the cached view of a Node keeps what lbAddresses reads, and gives the same
   assert.deepEqual(view.status, { addresses: status.addresses, conditions: [{ type: 'Ready', status: 'True' }] });
   const nodes = [full, node('a', '10.0.0.2'), node('b', '10.0.0.3', false)];
   assert.deepEqual(lbAddresses(nodes.map(lbView)), lbAddresses(nodes));
+});
+
+test('node addresses are computed only when some Service is a LoadBalancer', () => {
+  let calls = 0;
+  const addresses = () => (calls++, ['10.0.0.2']);
+  assert.deepEqual(Object.fromEntries(desiredIngress([svc('plain', 'ClusterIP', [80], '2026-01-03T00:00:00Z')], addresses)), {});
+  assert.equal(calls, 0);
+  desiredIngress([svc('lb', 'LoadBalancer', [80], '2026-01-03T00:00:00Z')], addresses);
+  assert.equal(calls, 1);
+});
+
+test('a node update matters only when readiness, addresses or the enablelb label change', () => {
+  const a = lbView(node('a', '10.0.0.2'));
+  assert.equal(lbChanged(a, { ...lbView(node('a', '10.0.0.2')), metadata: { ...a.metadata, resourceVersion: '9' } }), false);
+  assert.equal(lbChanged(a, lbView(node('a', '10.0.0.2', false))), true);
+  assert.equal(lbChanged(a, lbView(node('a', '10.0.0.9'))), true);
+  assert.equal(lbChanged(a, lbView(node('a', '10.0.0.2', true, { [ENABLE_LB_LABEL]: 'true' }))), true);
+  assert.equal(lbChanged(a, lbView(node('a', '10.0.0.2', true, { other: 'x' }))), false);
 });

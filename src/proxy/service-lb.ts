@@ -43,18 +43,29 @@ export function lbView(n: KObject): NodeLike {
   };
 }
 
-/** namespace/name → desired ingress IPs (empty = pending), for every Service whose status we own. */
-export function desiredIngress(services: ServiceLike[], addresses: string[]): Map<string, string[]> {
+/** Whether two lbViews of a node differ in what lbAddresses reads. */
+export function lbChanged(a: NodeLike, b: NodeLike): boolean {
+  const ready = (n: NodeLike) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+  return ready(a) !== ready(b) || JSON.stringify(a.status?.addresses ?? []) !== JSON.stringify(b.status?.addresses ?? []) || a.metadata.labels?.[ENABLE_LB_LABEL] !== b.metadata.labels?.[ENABLE_LB_LABEL];
+}
+
+/**
+ * namespace/name → desired ingress IPs (empty = pending), for every Service whose status we own.
+ * `addresses` is called only when some Service is a LoadBalancer (with thousands of nodes it is
+ * the costly part, and most clusters have no LoadBalancer Service most of the time).
+ */
+export function desiredIngress(services: ServiceLike[], addresses: () => string[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
   const lbs = services
     .filter((s) => s.spec?.type === 'LoadBalancer' && !s.spec.loadBalancerClass)
     .sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || key(a).localeCompare(key(b)));
   const held = new Set<string>();
+  const ips = lbs.length ? addresses() : [];
   for (const s of lbs) {
     const ports = (s.spec?.ports ?? []).map((p) => `${p.protocol ?? 'TCP'}/${p.port}`);
     const free = ports.every((p) => !held.has(p));
     if (free) for (const p of ports) held.add(p);
-    out.set(key(s), free ? addresses : []);
+    out.set(key(s), free ? ips : []);
   }
   // A Service that stopped being a LoadBalancer loses the addresses we gave it.
   for (const s of services) if (!out.has(key(s)) && s.spec?.type !== 'LoadBalancer' && s.status?.loadBalancer?.ingress?.length) out.set(key(s), []);
@@ -75,7 +86,7 @@ export async function runServiceLb(client: RestClient, log: Logger, signal: Abor
     running = true;
     again = false;
     let failed = false;
-    const want = desiredIngress(services.list(), lbAddresses(nodes.list()));
+    const want = desiredIngress(services.list(), () => lbAddresses(nodes.list()));
     for (const [k, ips] of want) {
       const [namespace, name] = k.split('/') as [string, string];
       const svc = services.get(namespace, name);
@@ -102,7 +113,8 @@ export async function runServiceLb(client: RestClient, log: Logger, signal: Abor
   };
   const h = { onAdd: () => schedule(), onUpdate: () => schedule(), onDelete: () => schedule() };
   services.addHandler(h);
-  nodes.addHandler(h);
+  // Node heartbeats and status updates that change none of what lbAddresses reads are ignored.
+  nodes.addHandler({ ...h, onUpdate: (old, cur) => lbChanged(old, cur) && schedule() });
   signal.addEventListener('abort', () => timer && clearTimeout(timer), { once: true });
   await Promise.allSettled([services.run(signal), nodes.run(signal)]);
   if (timer) clearTimeout(timer);
