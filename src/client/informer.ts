@@ -48,7 +48,17 @@ export function splitKey(key: string): { namespace: string; name: string } {
   return i < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
 }
 
-export class Informer<T extends KObject = KObject> {
+/** What a controller uses of an informer: its cache and its event handlers. */
+export interface CachedInformer<T extends KObject = KObject> {
+  addHandler(h: ResourceHandler<T>): void;
+  get(namespace: string, name: string): T | undefined;
+  getByKey(key: string): T | undefined;
+  list(namespace?: string): T[];
+  readonly hasSynced: boolean;
+  waitForSync(): Promise<void>;
+}
+
+export class Informer<T extends KObject = KObject> implements CachedInformer<T> {
   private readonly cache = new Map<string, T>();
   private readonly handlers: ResourceHandler<T>[] = [];
   private lastRv = '';
@@ -64,6 +74,22 @@ export class Informer<T extends KObject = KObject> {
     this.handlers.push(h);
     // Late handlers see the current state.
     if (this.synced) for (const o of this.cache.values()) h.onAdd?.(o);
+  }
+
+  removeHandler(h: ResourceHandler<T>): void {
+    const i = this.handlers.indexOf(h);
+    if (i >= 0) this.handlers.splice(i, 1);
+  }
+
+  /** Calls `h.onUpdate(obj, obj)` for every cached object (a handler's own resync). */
+  resync(h: ResourceHandler<T>): void {
+    for (const o of this.cache.values()) {
+      try {
+        h.onUpdate?.(o, o);
+      } catch (e) {
+        this.opts.onError?.(`handler for ${this.opts.resource}: ${(e as Error).message}`);
+      }
+    }
   }
 
   get(namespace: string, name: string): T | undefined {
@@ -209,31 +235,158 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** One informer per resource, shared by every controller in the process. */
+/**
+ * Informers that several components of one process share, each under its own leadership: the
+ * controller manager and the scheduler both cache every pod and node, and with thousands of them
+ * two copies were a large part of the server's memory and of the work per pod event. An informer
+ * runs while at least one component holds it and stops with the last. It lists and watches with
+ * the pool's client (one identity for the shared caches, as one process).
+ */
+export class InformerPool {
+  private readonly entries = new Map<string, { inf: Informer; users: number; ac: AbortController; running?: Promise<void> }>();
+  private readonly runs = new Set<Promise<void>>();
+
+  constructor(
+    private readonly client: RestClient,
+    private readonly onError?: (msg: string) => void,
+  ) {}
+
+  /** The shared informer of a resource (not yet running: see hold). */
+  get(group: string, version: string, resource: string): Informer {
+    const key = `${group}/${version}/${resource}`;
+    let e = this.entries.get(key);
+    if (!e) {
+      e = { inf: new Informer(this.client, { group, version, resource, resyncMs: 0, onError: this.onError }), users: 0, ac: new AbortController() };
+      this.entries.set(key, e);
+    }
+    return e.inf;
+  }
+
+  /** Keeps `inf` running until the returned release is called (the last release stops it). */
+  hold(inf: Informer): () => void {
+    const o = inf.opts;
+    const key = `${o.group}/${o.version}/${o.resource}`;
+    const e = this.entries.get(key);
+    if (!e || e.inf !== inf) throw new Error(`informer ${key} is not in this pool`);
+    e.users++;
+    if (!e.running) {
+      const running = inf.run(e.ac.signal).finally(() => this.runs.delete(running));
+      this.runs.add(running);
+      e.running = running;
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--e.users > 0) return;
+      e.ac.abort();
+      this.entries.delete(key);
+    };
+  }
+
+  /** Resolves when every informer of the pool has stopped (all holders released). */
+  async stopped(): Promise<void> {
+    await Promise.allSettled([...this.runs]);
+  }
+
+  /** Informers running now (for tests and diagnostics). */
+  get size(): number {
+    return this.runs.size;
+  }
+}
+
+/** A component's view of a pooled informer: its handlers and resync go away when the component stops. */
+class PooledInformer<T extends KObject> implements CachedInformer<T> {
+  private readonly handlers: ResourceHandler<T>[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly shared: Informer<T>,
+    private readonly resyncMs: number,
+  ) {}
+
+  addHandler(h: ResourceHandler<T>): void {
+    this.handlers.push(h);
+    this.shared.addHandler(h);
+  }
+  get(namespace: string, name: string): T | undefined {
+    return this.shared.get(namespace, name);
+  }
+  getByKey(key: string): T | undefined {
+    return this.shared.getByKey(key);
+  }
+  list(namespace?: string): T[] {
+    return this.shared.list(namespace);
+  }
+  get hasSynced(): boolean {
+    return this.shared.hasSynced;
+  }
+  waitForSync(): Promise<void> {
+    return this.shared.waitForSync();
+  }
+
+  start(): void {
+    if (this.resyncMs) this.timer = setInterval(() => this.handlers.forEach((h) => this.shared.resync(h)), this.resyncMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    for (const h of this.handlers.splice(0)) this.shared.removeHandler(h);
+  }
+}
+
+/**
+ * One informer per resource, shared by every controller of a component. With a pool, the
+ * informers are the pool's (shared with other components) and this factory holds them from
+ * start(signal) until the signal aborts.
+ */
 export class InformerFactory {
-  private readonly informers = new Map<string, Informer>();
+  private readonly informers = new Map<string, CachedInformer>();
   private started: AbortSignal | undefined;
   private readonly running: Promise<void>[] = [];
 
   constructor(
     private readonly client: RestClient,
-    private readonly defaults: { resyncMs?: number; onError?: (msg: string) => void } = {},
+    private readonly defaults: { resyncMs?: number; onError?: (msg: string) => void; pool?: InformerPool } = {},
   ) {}
 
-  informer<T extends KObject = KObject>(group: string, version: string, resource: string): Informer<T> {
+  informer<T extends KObject = KObject>(group: string, version: string, resource: string): CachedInformer<T> {
     const key = `${group}/${version}/${resource}`;
     let inf = this.informers.get(key);
     if (!inf) {
-      inf = new Informer(this.client, { group, version, resource, resyncMs: this.defaults.resyncMs, onError: this.defaults.onError });
+      inf = this.defaults.pool
+        ? new PooledInformer(this.defaults.pool.get(group, version, resource), this.defaults.resyncMs ?? 0)
+        : new Informer(this.client, { group, version, resource, resyncMs: this.defaults.resyncMs, onError: this.defaults.onError });
       this.informers.set(key, inf);
-      if (this.started) this.running.push(inf.run(this.started));
+      if (this.started) this.run(inf, this.started);
     }
-    return inf as unknown as Informer<T>;
+    return inf as unknown as CachedInformer<T>;
   }
 
   start(signal: AbortSignal): void {
     this.started = signal;
-    for (const inf of this.informers.values()) this.running.push(inf.run(signal));
+    for (const inf of this.informers.values()) this.run(inf, signal);
+  }
+
+  private run(inf: CachedInformer, signal: AbortSignal): void {
+    if (inf instanceof Informer) {
+      this.running.push(inf.run(signal));
+      return;
+    }
+    const pooled = inf as PooledInformer<KObject>;
+    const release = this.defaults.pool!.hold(pooled.shared);
+    pooled.start();
+    this.running.push(
+      new Promise<void>((resolve) => {
+        const stop = () => {
+          pooled.stop();
+          release();
+          resolve();
+        };
+        if (signal.aborted) stop();
+        else signal.addEventListener('abort', stop, { once: true });
+      }),
+    );
   }
 
   async waitForSync(): Promise<void> {

@@ -6,6 +6,7 @@ import type { Logger } from '../util/log.js';
 import type { ResourceInfo } from '../api/resources.js';
 import type { RestClient } from '../client/rest-client.js';
 import { InformerFactory } from '../client/informer.js';
+import type { InformerPool } from '../client/informer.js';
 import { EventRecorder } from '../client/events.js';
 import { runLeaderElection } from '../client/leader-election.js';
 import type { ControllerConfig, ControllerDef } from './context.js';
@@ -21,6 +22,8 @@ export interface ManagerOptions {
   identity?: string;
   /** A controller's own client (its own identity) for its writes; default: `client`. */
   clientFor?: (controller: string) => RestClient | undefined;
+  /** Informers shared with other components of the process (the scheduler's). */
+  informerPool?: InformerPool;
 }
 
 export async function runControllerManager(o: ManagerOptions, signal: AbortSignal): Promise<void> {
@@ -30,7 +33,7 @@ export async function runControllerManager(o: ManagerOptions, signal: AbortSigna
     o.client,
     { name: 'kube-controller-manager', identity, log: o.log },
     async (leading) => {
-      const informers = new InformerFactory(o.client, { resyncMs: o.config.resyncMs, onError: (m) => o.log.debug(m) });
+      const informers = new InformerFactory(o.client, { resyncMs: o.config.resyncMs, onError: (m) => o.log.debug(m), pool: o.informerPool });
       const recorder = new EventRecorder(o.client, { component: 'kube-controller-manager' }, o.log);
       const ctx = { client: o.client, informers, recorder, log: o.log, config: o.config, resources: o.resources };
       const running = defs.map((d) =>

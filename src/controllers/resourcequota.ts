@@ -6,7 +6,7 @@
 import type { KObject } from '../api/types.js';
 import { clone } from '../api/types.js';
 import { resourcePath } from '../client/rest-client.js';
-import type { Informer } from '../client/informer.js';
+import type { CachedInformer } from '../client/informer.js';
 import { objectKey } from '../client/informer.js';
 import { Controller } from '../client/controller.js';
 import type { ControllerContext, ControllerDef } from './context.js';
@@ -25,13 +25,13 @@ export const resourceQuotaController: ControllerDef = {
   async start(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
     const { client } = ctx;
     const quotas = ctx.informers.informer<Quota>('', 'v1', 'resourcequotas');
-    const watched = new Map<string, Informer<KObject>>();
+    const watched = new Map<string, CachedInformer<KObject>>();
 
     const requeueNamespace = (ns: string | undefined, delay: number) => {
       for (const q of quotas.list(ns)) controller.queue.addAfter(objectKey(q), delay);
     };
     /** The informer for group/resource, started (and wired) on first use. */
-    const watch = (group: string, resource: string): Informer<KObject> | undefined => {
+    const watch = (group: string, resource: string): CachedInformer<KObject> | undefined => {
       const key = `${group}/${resource}`;
       let inf = watched.get(key);
       if (inf) return inf;

@@ -6,6 +6,7 @@ import { setMaxListeners } from 'node:events';
 import type { Logger } from '../util/log.js';
 import type { RestClient } from '../client/rest-client.js';
 import { InformerFactory } from '../client/informer.js';
+import type { InformerPool } from '../client/informer.js';
 import { EventRecorder } from '../client/events.js';
 import { runLeaderElection } from '../client/leader-election.js';
 import { Scheduler } from './scheduler.js';
@@ -29,6 +30,8 @@ export interface RunSchedulerOptions {
   log: Logger;
   identity?: string;
   schedulerName?: string;
+  /** Informers shared with other components of the process (the controller manager's). */
+  informerPool?: InformerPool;
 }
 
 /** Runs the scheduler while this process holds the kube-scheduler Lease; resolves when `signal` aborts. */
@@ -41,7 +44,7 @@ export async function runScheduler(opts: RunSchedulerOptions, signal: AbortSigna
     async (leading) => {
       // One abort listener per informer watch, plus the loop's.
       setMaxListeners(64, leading);
-      const factory = new InformerFactory(opts.client, { resyncMs: 0, onError: (m) => opts.log.debug(m) });
+      const factory = new InformerFactory(opts.client, { resyncMs: 0, onError: (m) => opts.log.debug(m), pool: opts.informerPool });
       const inf = schedulerInformers(factory);
       const recorder = new EventRecorder(opts.client, { component: schedulerName, host: identity }, opts.log);
       const scheduler = new Scheduler({ client: opts.client, log: opts.log, recorder, schedulerName, listers: inf.listers });

@@ -3,7 +3,7 @@
 // Services/ReplicaSets/StatefulSets/ReplicationControllers (the selector of the system default
 // topology spreading, memoized per namespace and label set until any of them changes).
 import type { KObject } from '../api/types.js';
-import type { InformerFactory, Informer } from '../client/informer.js';
+import type { InformerFactory, CachedInformer } from '../client/informer.js';
 import type { LabelSelectorSpec } from '../api/selectors/label-selector.js';
 import { selectorFromLabelSelector } from '../api/selectors/label-selector.js';
 import type { Listers } from './framework.js';
@@ -13,7 +13,7 @@ import type { Node, PersistentVolume, PersistentVolumeClaim, Pod, PodDisruptionB
 import { labelsKeyOf } from './pod-info.js';
 
 export interface SchedulerInformers {
-  pods: Informer<Pod>;
+  pods: CachedInformer<Pod>;
   listers: Listers;
   /** Connects handlers; call after constructing the Scheduler with `listers`. */
   connect(s: Scheduler): void;

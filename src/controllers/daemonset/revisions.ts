@@ -8,7 +8,7 @@ import { StatusError } from '../../api/errors.js';
 import { selectorFromLabelSelector } from '../../api/selectors/label-selector.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { resourcePath } from '../../client/rest-client.js';
-import type { Informer } from '../../client/informer.js';
+import type { CachedInformer } from '../../client/informer.js';
 import { claimChildren } from '../replicaset-claim.js';
 import type { ControllerRevision } from '../history.js';
 import {
@@ -19,7 +19,7 @@ import type { DaemonPod, DaemonSet } from './types.js';
 const dsPath = (ds: DaemonSet, sub?: string): string => resourcePath('apps', 'v1', 'daemonsets', ds.metadata.namespace, ds.metadata.name, sub);
 
 /** The revisions this DaemonSet controls, adopting matching orphans and releasing mismatches. */
-export async function controlledRevisions(client: RestClient, ds: DaemonSet, revisions: Informer<ControllerRevision>): Promise<ControllerRevision[]> {
+export async function controlledRevisions(client: RestClient, ds: DaemonSet, revisions: CachedInformer<ControllerRevision>): Promise<ControllerRevision[]> {
   return claimChildren({
     client,
     owner: ds,
@@ -72,7 +72,7 @@ async function snapshot(client: RestClient, ds: DaemonSet, revision: number): Pr
  * constructHistory: returns the current revision (created or renumbered as needed) and the old
  * ones. `pods` are the DaemonSet's pods, relabelled when duplicate current revisions are merged.
  */
-export async function constructHistory(client: RestClient, ds: DaemonSet, revisions: Informer<ControllerRevision>, pods: DaemonPod[]): Promise<{ cur: ControllerRevision; old: ControllerRevision[] }> {
+export async function constructHistory(client: RestClient, ds: DaemonSet, revisions: CachedInformer<ControllerRevision>, pods: DaemonPod[]): Promise<{ cur: ControllerRevision; old: ControllerRevision[] }> {
   const current: ControllerRevision[] = [];
   const old: ControllerRevision[] = [];
   for (let rev of await controlledRevisions(client, ds, revisions)) {

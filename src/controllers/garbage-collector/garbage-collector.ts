@@ -10,7 +10,7 @@
 import type { KObject } from '../../api/types.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { Controller } from '../../client/controller.js';
-import type { Informer } from '../../client/informer.js';
+import type { CachedInformer } from '../../client/informer.js';
 import type { ControllerContext, ControllerDef } from '../context.js';
 import { waitForCacheSync } from '../util/sync.js';
 import { FOREGROUND, Graph, ORPHAN, isDeletingDependents, isOrphaning, type GraphNode } from './graph.js';
@@ -130,7 +130,7 @@ export const garbageCollectorController: ControllerDef = {
       enqueueWaitingOwners(old);
     };
 
-    const informers: Informer<KObject>[] = [];
+    const informers: CachedInformer<KObject>[] = [];
     for (const r of ctx.resources.filter(monitored)) {
       const version = r.versions[0]!.version;
       const inf = ctx.informers.informer(r.group, version, r.resource);

@@ -8,7 +8,7 @@ import { StatusError } from '../../api/errors.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { resourcePath } from '../../client/rest-client.js';
 import type { EventRecorder } from '../../client/events.js';
-import type { Informer } from '../../client/informer.js';
+import type { CachedInformer } from '../../client/informer.js';
 import type { StatefulPod, StatefulSet } from './identity.js';
 import { claimsFor, identityMatches, ordinalOf, repairPod, storageMatches } from './identity.js';
 import { claimIsStale, claimOwnerRefs, claimOwnerUpToDate } from './retention.js';
@@ -22,7 +22,7 @@ export class StatefulPodControl {
   constructor(
     private readonly client: RestClient,
     private readonly recorder: EventRecorder,
-    private readonly claims: Informer<KObject>,
+    private readonly claims: CachedInformer<KObject>,
   ) {}
 
   private podEvent(verb: string, set: StatefulSet, pod: KObject, err?: unknown): void {

@@ -2,7 +2,7 @@
 // Service selects, and the handlers that turn pod and Service changes into Service keys, noting
 // when the change happened (the endpoints.kubernetes.io/last-change-trigger-time annotation).
 import type { KObject } from '../../api/types.js';
-import type { Informer } from '../../client/informer.js';
+import type { CachedInformer } from '../../client/informer.js';
 import { objectKey } from '../../client/informer.js';
 import { selectorFromLabelSelector } from '../../api/selectors/label-selector.js';
 import { isPodReady, podIPs, type Pod, type ServicePort } from './pod.js';
@@ -31,7 +31,7 @@ export function selectsPod(svc: Service, pod: Pod): boolean {
   return selectorFromLabelSelector({ matchLabels: svc.spec!.selector! }).matches(pod.metadata.labels);
 }
 
-export function selectedPods(pods: Informer<Pod>, svc: Service): Pod[] {
+export function selectedPods(pods: CachedInformer<Pod>, svc: Service): Pod[] {
   if (!hasSelector(svc)) return [];
   const sel = selectorFromLabelSelector({ matchLabels: svc.spec!.selector! });
   return pods.list(svc.metadata.namespace).filter((p) => sel.matches(p.metadata.labels));
@@ -50,7 +50,7 @@ export function rfc3339(ms: number): string {
  * Wires pod and Service informers to `enqueue(serviceKey)`; returns the trigger-time tracker
  * (the latest change time per Service key, taken by the next successful sync).
  */
-export function watchServicePods(services: Informer<Service>, pods: Informer<Pod>, enqueue: (key: string) => void): Map<string, number> {
+export function watchServicePods(services: CachedInformer<Service>, pods: CachedInformer<Pod>, enqueue: (key: string) => void): Map<string, number> {
   const triggers = new Map<string, number>();
   const touch = (key: string) => {
     triggers.set(key, Date.now());
