@@ -1,8 +1,7 @@
 // The control loops of a server: the controller manager and the scheduler, each under its own
 // leader-election Lease, talking to the API server over HTTPS like any client, and sharing their
-// informers' caches (InformerPool) while both lead. `kts server` runs
-// them in a worker thread (control-loops-worker.ts) so they use the second core, not the API
-// server's event loop.
+// informers' caches (InformerPool) while both lead. `kts server` runs them in a worker thread
+// (control-loops-worker.ts) so they use the second core, not the API server's event loop.
 import type { LogLevel } from '../util/log.js';
 import { createLogger } from '../util/log.js';
 import { builtinResources } from '../api/resources.js';
