@@ -28,3 +28,30 @@ test('the ring is bounded by events and by stored text; older starts are refused
   ac.abort();
   await backend.close();
 });
+
+test("an update's previous value shares the text of the key's last event: the ring holds twice the updates, and the events decode the same", async () => {
+  const backend = createMemoryBackend();
+  const ac = new AbortController();
+  const cache = new WatchCache(backend, 1000, 10_000);
+  await cache.start(ac.signal);
+  const text = (i: number) => JSON.stringify({ metadata: { name: 'u' }, data: String(i).padStart(1000, 'y') });
+  let kv = await backend.create('/registry/configmaps/default/u', text(0));
+  const revs = [kv.modRevision];
+  for (let i = 1; i < 30; i++) {
+    kv = await backend.update('/registry/configmaps/default/u', text(i), kv.modRevision);
+    revs.push(kv.modRevision);
+  }
+  await cache.waitFor(revs.at(-1)!);
+  // ~1,030 characters an update, counted once although each is also the next one's previous value.
+  const sub = cache.subscribe('/registry/', revs[21]!, () => {});
+  assert.ok(sub, 'the newest 9 updates are in the ring');
+  assert.equal(cache.subscribe('/registry/', revs[15]!, () => {}), undefined);
+  for (const [i, e] of sub.replay.entries()) {
+    assert.equal((e.object().data as string).slice(-2), String(22 + i));
+    assert.equal((e.prevObject()!.data as string).slice(-2), String(21 + i));
+    assert.equal(e.prevObject()!.metadata.resourceVersion, String(revs[21 + i]));
+  }
+  sub.cancel();
+  ac.abort();
+  await backend.close();
+});

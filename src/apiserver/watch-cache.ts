@@ -10,9 +10,13 @@ export interface CachedEvent {
   type: 'put' | 'delete';
   key: string;
   revision: number;
+  /** The stored text of the object (for a delete: its last value). */
+  text: string;
   created: boolean;
-  /** Characters of stored text the event keeps (its value and previous value). */
+  /** Characters of stored text the ring holds for the event (its value, and its previous value unless an older event's text). */
   size: number;
+  /** The newer event whose previous value is this event's text (the ring keeps one copy). */
+  sharedBy?: CachedEvent;
   /** Decoded lazily, shared by all watchers (read-only). */
   object(): KObject;
   prevObject(): KObject | undefined;
@@ -26,6 +30,8 @@ export type Subscriber = (events: CachedEvent[]) => void;
 
 export class WatchCache {
   private ring: CachedEvent[] = [];
+  /** The newest ring event of each key in the ring. */
+  private readonly newest = new Map<string, CachedEvent>();
   /** Stored text held by the ring (sum of its events' sizes). */
   private ringChars = 0;
   private subscribers = new Set<{ prefix: string; fn: Subscriber }>();
@@ -37,13 +43,15 @@ export class WatchCache {
 
   /**
    * The ring keeps at most `capacity` events and `maxChars` characters of their stored text
-   * (64 Mi by default: with large objects such as pods with managedFields, 20,000 events would
-   * otherwise hold a few hundred MB); older resourceVersions are served from storage's history.
+   * (32 Mi by default: with large objects such as pods with managedFields, 20,000 events would
+   * otherwise hold a few hundred MB; updates share their previous value's text with the key's
+   * last event, so that is ~10,000 pod updates); older resourceVersions are served from storage's
+   * history.
    */
   constructor(
     private readonly backend: Backend,
     private readonly capacity = 20000,
-    private readonly maxChars = 64 * 2 ** 20,
+    private readonly maxChars = 32 * 2 ** 20,
   ) {}
 
   async start(signal: AbortSignal): Promise<void> {
@@ -74,16 +82,24 @@ export class WatchCache {
   }
 
   private onEvents(evs: WatchEvent[]): void {
-    const batch: CachedEvent[] = evs.map(toCached);
-    for (const e of batch) {
+    const batch: CachedEvent[] = [];
+    for (const ev of evs) {
+      // An update's previous value is usually the value of the key's last event in the ring: keep
+      // one copy of that text, not two (the ring then holds about twice the events per character).
+      const last = this.newest.get(ev.kv.key);
+      const shared = last && ev.prevKv && last.revision === ev.prevKv.modRevision && last.text === ev.prevKv.value ? last.text : undefined;
+      const e = toCached(ev, shared);
+      if (shared !== undefined) last!.sharedBy = e;
+      batch.push(e);
+      this.newest.set(e.key, e);
       this.ring.push(e);
       this.ringChars += e.size;
       this.lastRevision = e.revision;
       for (const p of this.changed.keys()) if (e.key.startsWith(p)) this.changed.set(p, e.revision);
     }
     let drop = Math.max(0, this.ring.length - this.capacity);
-    for (let i = 0; i < drop; i++) this.ringChars -= this.ring[i]!.size;
-    while (this.ringChars > this.maxChars && drop < this.ring.length - 1) this.ringChars -= this.ring[drop++]!.size;
+    for (let i = 0; i < drop; i++) this.forget(this.ring[i]!);
+    while (this.ringChars > this.maxChars && drop < this.ring.length - 1) this.forget(this.ring[drop++]!);
     if (drop > 0) {
       this.startRevision = this.ring[drop - 1]!.revision;
       this.ring.splice(0, drop);
@@ -95,6 +111,16 @@ export class WatchCache {
     // The ring keeps only the stored text; a watcher resuming from it decodes again. Keeps memory
     // flat under churn (objects are several times larger decoded than as JSON text).
     for (const e of batch) e.release();
+  }
+
+  /** Accounts for an event leaving the ring; a text a newer event shares stays counted, as that event's. */
+  private forget(gone: CachedEvent): void {
+    this.ringChars -= gone.size;
+    if (this.newest.get(gone.key) === gone) this.newest.delete(gone.key);
+    if (gone.sharedBy) {
+      gone.sharedBy.size += gone.text.length;
+      this.ringChars += gone.text.length;
+    }
   }
 
   /**
@@ -120,7 +146,7 @@ export class WatchCache {
       ready = res;
       failed = rej;
     });
-    const running = this.backend.watch(prefix, fromRevision, (evs) => fn(evs.map(toCached)), signal);
+    const running = this.backend.watch(prefix, fromRevision, (evs) => fn(evs.map((e) => toCached(e))), signal);
     running.then(ready, failed);
     // The backend rejects at once for a compacted revision; otherwise the watch is running.
     setTimeout(ready, 50);
@@ -132,21 +158,30 @@ export class WatchCache {
   }
 }
 
-function toCached(e: WatchEvent): CachedEvent {
+/**
+ * A storage event as the cache keeps it: the stored texts and revisions only (the storage event is
+ * not retained). `sharedPrev`: the same text as the event's previous value, already held by the ring.
+ */
+function toCached(e: WatchEvent, sharedPrev?: string): CachedEvent {
+  const text = e.kv.value;
+  const revision = e.kv.modRevision;
+  const prevText = sharedPrev ?? e.prevKv?.value;
+  const prevRevision = e.prevKv?.modRevision ?? 0;
   let obj: KObject | undefined;
   let prev: KObject | undefined | null = null;
   return {
     type: e.type,
     key: e.kv.key,
-    revision: e.kv.modRevision,
+    revision,
+    text,
     created: e.type === 'put' && (e.created ?? !e.prevKv),
-    size: e.kv.value.length + (e.prevKv?.value.length ?? 0),
+    size: text.length + (sharedPrev === undefined ? (prevText?.length ?? 0) : 0),
     object() {
-      if (!obj) obj = decodeStored(e.kv.value, e.kv.modRevision);
+      if (!obj) obj = decodeStored(text, revision);
       return obj;
     },
     prevObject() {
-      if (prev === null) prev = e.prevKv ? decodeStored(e.prevKv.value, e.prevKv.modRevision) : undefined;
+      if (prev === null) prev = prevText !== undefined ? decodeStored(prevText, prevRevision) : undefined;
       return prev;
     },
     release() {
