@@ -77,7 +77,7 @@ export function parseEtcdEndpoint(url: string): { url: string; secure: boolean; 
 
 const READ_RETRY_CODES = new Set([grpc.status.UNAVAILABLE]);
 /** Failures that prove the request was not applied, so even a write may be sent again. */
-const notApplied = (e: grpc.ServiceError): boolean => e.code === grpc.status.UNAVAILABLE && /No connection established|no leader|ECONNREFUSED|ECONNRESET before/i.test(e.details ?? '');
+const notApplied = (e: grpc.ServiceError): boolean => e.code === grpc.status.UNAVAILABLE && /No connection established|ECONNREFUSED|etcdserver: no leader/.test(e.details ?? '');
 
 export class EtcdClient {
   readonly endpoints: readonly string[];
@@ -152,6 +152,8 @@ export class EtcdClient {
 
   private async unary<T>(service: 'kv' | 'maintenance', method: string, req: unknown, idempotent: boolean): Promise<T> {
     const deadline = Date.now() + this.timeoutMs;
+    /** The last failure seen on each endpoint tried, for an error that names them all. */
+    const failures = new Map<string, grpc.ServiceError>();
     for (let attempt = 0; ; attempt++) {
       if (this.closed) throw new StorageError('etcd client is closed');
       const i = this.current;
@@ -162,20 +164,28 @@ export class EtcdClient {
         });
       } catch (e) {
         const err = e as grpc.ServiceError;
+        failures.delete(ep.url);
+        failures.set(ep.url, err);
         const retry = (idempotent && READ_RETRY_CODES.has(err.code)) || notApplied(err);
         if (retry) this.rotate(i);
         const pause = Math.min(50 * 2 ** Math.min(attempt, 4), 500);
-        if (!retry || Date.now() + pause >= deadline || this.closed) throw this.error(err, ep.url, method);
+        if (!retry || Date.now() + pause >= deadline || this.closed) throw this.error(method, failures);
         await new Promise((r) => setTimeout(r, pause));
       }
     }
   }
 
-  private error(err: grpc.ServiceError, endpoint: string, method: string): EtcdError {
-    const details = err.details || err.message;
-    if (err.code === grpc.status.DEADLINE_EXCEEDED) return new EtcdError(err.code, details, `etcd at ${endpoint} did not answer ${method} within ${this.timeoutMs} ms`);
-    if (err.code === grpc.status.UNAVAILABLE) return new EtcdError(err.code, details, `etcd at ${endpoint} is unavailable: ${details}`);
-    return new EtcdError(err.code, details, `etcd at ${endpoint}: ${method}: ${details}`);
+  /** The error for a call that failed on the endpoints in `failures` (the last one decides the kind). */
+  private error(method: string, failures: Map<string, grpc.ServiceError>): EtcdError {
+    const entries = [...failures];
+    const [url, err] = entries[entries.length - 1]!;
+    const text = (e: grpc.ServiceError) => (e.details || e.message).replace(/\.? Resolution note: ?$/, '');
+    const details = text(err);
+    const where = entries.length > 1 ? entries.map(([u]) => u).join(', ') : url;
+    const why = entries.length > 1 ? entries.map(([u, e]) => `${u}: ${text(e)}`).join('; ') : details;
+    if (err.code === grpc.status.DEADLINE_EXCEEDED && entries.length === 1) return new EtcdError(err.code, details, `etcd at ${url} did not answer ${method} within ${this.timeoutMs} ms`);
+    if (err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.DEADLINE_EXCEEDED) return new EtcdError(err.code, details, `etcd at ${where} is unavailable: ${why}`);
+    return new EtcdError(err.code, details, `etcd at ${url}: ${method}: ${details}`);
   }
 }
 

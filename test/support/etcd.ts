@@ -71,6 +71,7 @@ export async function startEtcd(opts: { members?: number; tls?: EtcdTlsFiles; re
   const specs = [];
   for (let i = 0; i < count; i++) specs.push({ name: `m${i}`, client: await freePort(), peer: await freePort() });
   const initialCluster = specs.map((s) => `${s.name}=http://127.0.0.1:${s.peer}`).join(',');
+  const token = `kts-test-${specs[0]!.client}`;
   const members: (EtcdMember & { proc?: ChildProcess })[] = specs.map((s) => {
     const dataDir = join(base, s.name);
     let output = '';
@@ -83,7 +84,7 @@ export async function startEtcd(opts: { members?: number; tls?: EtcdTlsFiles; re
           '--name', s.name, '--data-dir', dataDir,
           '--listen-client-urls', m.endpoint, '--advertise-client-urls', m.endpoint,
           '--listen-peer-urls', `http://127.0.0.1:${s.peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${s.peer}`,
-          '--initial-cluster', initialCluster, '--initial-cluster-token', `kts-test-${s.client}`,
+          '--initial-cluster', initialCluster, '--initial-cluster-token', token,
           // Fast elections: a fresh member leads within ~100 ms; loopback needs no slack.
           '--heartbeat-interval', '10', '--election-timeout', '100',
           '--logger', 'zap', '--log-outputs', 'stderr',
