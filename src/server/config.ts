@@ -6,7 +6,7 @@ import { buildNodeAgentConfig } from '../agent/node-config.js';
 import type { NodeAgentConfig, RawNodeFlags } from '../agent/node-config.js';
 import { AgentConfigError } from '../agent/config.js';
 import { buildSecurityConfig } from './security-config.js';
-import { parseEtcdEndpoint } from '../storage/etcd-client.js';
+import { parseEtcdEndpoint } from '../storage/etcd-endpoint.js';
 import type { RawSecurityFlags, SecurityConfig } from './security-config.js';
 
 export interface ServerConfig {

@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../util/log.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { openSqliteBackend } from '../storage/sqlite.js';
-import { openEtcdBackend } from '../storage/etcd.js';
 import type { Backend } from '../storage/backend.js';
 import { startApiServer } from '../apiserver/server.js';
 import { parseTokenFile } from '../apiserver/token-file.js';
@@ -189,6 +188,8 @@ async function openDatastore(cfg: ServerConfig, serverDir: string, log: Logger, 
       }
     };
     const tls = { caPem: read('datastore-cafile', ds.caFile), certPem: read('datastore-certfile', ds.certFile), keyPem: read('datastore-keyfile', ds.keyFile) };
+    // Imported here: a server on SQLite does not load gRPC.
+    const { openEtcdBackend } = await import('../storage/etcd.js');
     const store = await openEtcdBackend({ endpoints: ds.endpoints, tls, signal, log: log.child('etcd') });
     return { store, description: `etcd ${store.info.version} at ${ds.endpoints.join(',')}` };
   }

@@ -10,6 +10,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
 import { StorageError } from './backend.js';
 import { etcdProto } from './etcd-proto.js';
+import { parseEtcdEndpoint } from './etcd-endpoint.js';
 import type { PbDeleteRangeResponse, PbRangeRequest, PbRangeResponse, PbStatusResponse, PbTxnRequest, PbTxnResponse, PbWatchResponse } from './etcd-proto.js';
 
 export interface EtcdTls {
@@ -60,19 +61,6 @@ interface Endpoint {
   kv: grpc.Client;
   watch: grpc.Client;
   maintenance: grpc.Client;
-}
-
-/** Parses `--datastore-endpoint`-style URLs; throws with the offending value. */
-export function parseEtcdEndpoint(url: string): { url: string; secure: boolean; target: string } {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new StorageError(`invalid etcd endpoint "${url}" (want http://host:port or https://host:port)`);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new StorageError(`invalid etcd endpoint "${url}" (want http:// or https://)`);
-  if (!u.hostname || (u.pathname !== '' && u.pathname !== '/') || u.search) throw new StorageError(`invalid etcd endpoint "${url}" (want scheme://host:port, nothing more)`);
-  return { url: `${u.protocol}//${u.host}`, secure: u.protocol === 'https:', target: `${u.hostname}:${u.port || '2379'}` };
 }
 
 const READ_RETRY_CODES = new Set([grpc.status.UNAVAILABLE]);
