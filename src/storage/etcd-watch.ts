@@ -56,97 +56,101 @@ export async function runEtcdWatch(client: EtcdClient, o: EtcdWatchOptions): Pro
   let pending: WatchEvent[] = [];
   let flushing: NodeJS.Immediate | undefined;
   let failure: unknown;
+  /** Aborted when the caller aborts or the watch fails: ends the stream and any back-off at once. */
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  o.signal.addEventListener('abort', onAbort, { once: true });
+  if (o.signal.aborted) stop.abort();
+  const fail = (err: unknown) => {
+    if (failure === undefined) failure = err;
+    stop.abort();
+  };
+  const flush = () => {
+    flushing = undefined;
+    const batch = pending;
+    pending = [];
+    if (!batch.length || stop.signal.aborted) return;
+    try {
+      o.onEvents(batch);
+    } catch (e) {
+      fail(e);
+    }
+  };
 
-  while (!o.signal.aborted && failure === undefined) {
-    const outcome = await new Promise<'aborted' | 'dropped' | 'failed'>((resolve) => {
-      let conn: ReturnType<EtcdClient['openWatch']>;
-      try {
-        conn = client.openWatch();
-      } catch (e) {
-        failure = e;
-        resolve('failed');
-        return;
-      }
-      const { stream } = conn;
-      let settled = false;
-      const finish = (how: 'aborted' | 'dropped' | 'failed', err?: unknown) => {
-        if (settled) return;
-        settled = true;
-        if (how === 'failed') failure = err;
-        o.signal.removeEventListener('abort', onAbort);
-        stream.removeAllListeners('data');
-        stream.on('error', () => {}); // the cancel below reports CANCELLED; nobody needs it
-        stream.cancel();
-        resolve(how);
-      };
-      const onAbort = () => finish('aborted');
-      o.signal.addEventListener('abort', onAbort, { once: true });
-
-      const flush = () => {
-        flushing = undefined;
-        const batch = pending;
-        pending = [];
-        if (!batch.length || failure !== undefined || o.signal.aborted) return;
+  try {
+    while (!stop.signal.aborted) {
+      const dropped = await new Promise<boolean>((resolve) => {
+        let conn: ReturnType<EtcdClient['openWatch']>;
         try {
-          o.onEvents(batch);
+          conn = client.openWatch();
         } catch (e) {
-          failure = e;
-          finish('failed', e);
+          fail(e);
+          resolve(false);
+          return;
         }
-      };
+        const { stream } = conn;
+        let settled = false;
+        const finish = (isDrop: boolean) => {
+          if (settled) return;
+          settled = true;
+          stop.signal.removeEventListener('abort', onStop);
+          stream.removeAllListeners('data');
+          stream.on('error', () => {}); // the cancel below reports CANCELLED; nobody needs it
+          stream.cancel();
+          resolve(isDrop);
+        };
+        const onStop = () => finish(false);
+        stop.signal.addEventListener('abort', onStop, { once: true });
 
-      let fragments: PbEvent[] = [];
-      stream.on('data', (res: PbWatchResponse) => {
-        if (res.compactRevision > 0) {
-          o.onCompacted(res.compactRevision);
-          if (res.canceled || res.compactRevision > last) {
-            finish('failed', new CompactedError(last, res.compactRevision));
-            return;
+        let fragments: PbEvent[] = [];
+        stream.on('data', (res: PbWatchResponse) => {
+          if (res.compactRevision > 0) {
+            o.onCompacted(res.compactRevision);
+            if (res.canceled || res.compactRevision > last) return fail(new CompactedError(last, res.compactRevision));
           }
-        }
-        if (res.created && res.canceled) {
-          finish('failed', new StorageError(`etcd refused the watch: ${res.cancelReason || 'no reason given'}`));
-          return;
-        }
-        if (res.canceled) {
-          // etcd cancels a watch it cannot serve any more (e.g. "etcdserver: no leader"): resume.
-          o.log.debug(`etcd watch canceled by ${conn.endpoint}: ${res.cancelReason || 'no reason given'}`);
-          conn.failed();
-          finish('dropped');
-          return;
-        }
-        if (res.created) backoff = 100;
-        // Large responses arrive in fragments (we ask for them); the last has fragment=false.
-        fragments.push(...res.events);
-        if (res.fragment) return;
-        const events = fragments;
-        fragments = [];
-        for (const ev of events) {
-          if (!ev.kv || ev.kv.modRevision <= last) continue;
-          pending.push(toWatchEvent(ev));
-        }
-        if (pending.length) {
-          last = pending[pending.length - 1]!.kv.modRevision;
-          flushing ??= setImmediate(flush);
-        }
+          if (res.created && res.canceled) return fail(new StorageError(`etcd refused the watch: ${res.cancelReason || 'no reason given'}`));
+          if (res.canceled) {
+            // etcd cancels a watch it cannot serve any more (e.g. "etcdserver: no leader"): resume.
+            o.log.debug(`etcd watch canceled by ${conn.endpoint}: ${res.cancelReason || 'no reason given'}`);
+            conn.failed();
+            return finish(true);
+          }
+          if (res.created) backoff = 100;
+          // Large responses arrive in fragments (we ask for them); the last has fragment=false.
+          fragments.push(...res.events);
+          if (res.fragment) return;
+          const events = fragments;
+          fragments = [];
+          for (const ev of events) {
+            if (!ev.kv || ev.kv.modRevision <= last) continue;
+            pending.push(toWatchEvent(ev));
+          }
+          if (pending.length) {
+            last = pending[pending.length - 1]!.kv.modRevision;
+            flushing ??= setImmediate(flush);
+          }
+        });
+        stream.on('error', (err: grpc.ServiceError) => {
+          if (settled) return;
+          if (RESUMABLE.has(err.code)) {
+            o.log.debug(`etcd watch stream to ${conn.endpoint} failed (${err.details || err.message}); resuming after revision ${last}`);
+            conn.failed();
+            finish(true);
+          } else {
+            fail(new StorageError(`etcd watch on ${conn.endpoint} failed: ${err.details || err.message}`));
+          }
+        });
+        stream.on('end', () => finish(true));
+        stream.write({ createRequest: { key: o.key, rangeEnd: o.rangeEnd, startRevision: Math.max(last, 1), prevKv: true, fragment: true } });
       });
-      stream.on('error', (err: grpc.ServiceError) => {
-        if (settled) return;
-        if (RESUMABLE.has(err.code)) {
-          o.log.debug(`etcd watch stream to ${conn.endpoint} failed (${err.details || err.message}); resuming after revision ${last}`);
-          conn.failed();
-          finish('dropped');
-        } else if (o.signal.aborted) finish('aborted');
-        else finish('failed', new StorageError(`etcd watch on ${conn.endpoint} failed: ${err.details || err.message}`));
-      });
-      stream.on('end', () => finish('dropped'));
-      stream.write({ createRequest: { key: o.key, rangeEnd: o.rangeEnd, startRevision: Math.max(last, 1), prevKv: true, fragment: true } });
-    });
-    if (outcome !== 'dropped') break;
-    await pause(backoff, o.signal);
-    backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      if (!dropped) break;
+      await pause(backoff, stop.signal);
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+    }
+  } finally {
+    o.signal.removeEventListener('abort', onAbort);
+    if (flushing) clearImmediate(flushing);
   }
-  if (flushing) clearImmediate(flushing);
   if (failure !== undefined) throw failure;
 }
 
