@@ -13,9 +13,10 @@ function run(cmd, args) {
 }
 if (!existsSync(`${root}/node_modules/.package-lock.json`)) run('npm', ['ci']);
 // The node's integration tests need the Debian packages scripts/install.sh installs, plus a
-// registry for the image pull tests: install what is missing when running as root on Debian.
+// registry for the image pull tests and etcd for the etcd datastore tests: install what is
+// missing when running as root on Debian.
 if (process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v apt-get']).status === 0) {
-  const wanted = ['containerd', 'runc', 'containernetworking-plugins', 'iptables', 'busybox-static', 'docker-registry', 'nginx-light', 'conntrack'];
+  const wanted = ['containerd', 'runc', 'containernetworking-plugins', 'iptables', 'busybox-static', 'docker-registry', 'nginx-light', 'conntrack', 'etcd-server'];
   const missing = wanted.filter((p) => spawnSync('dpkg', ['-s', p], { stdio: 'ignore' }).status !== 0);
   if (missing.length) {
     console.log(`\n> installing Debian packages: ${missing.join(' ')}`);
@@ -24,6 +25,8 @@ if (process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v apt-get']).st
     if (r.status !== 0) process.exit(r.status ?? 1);
     // The ingress tests run kts's own nginx; the packaged service must not hold ports 80/443.
     if (missing.includes('nginx-light')) spawnSync('sh', ['-c', 'systemctl disable --now nginx || service nginx stop'], { stdio: 'ignore' });
+    // The etcd datastore tests start their own etcd servers; the packaged one must not hold 2379.
+    if (missing.includes('etcd-server')) spawnSync('sh', ['-c', 'systemctl disable --now etcd || service etcd stop'], { stdio: 'ignore' });
   }
 }
 run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);

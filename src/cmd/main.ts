@@ -36,7 +36,11 @@ Server flags (k3s names):
       --token-auth-file FILE       Static bearer tokens: CSV of token,user,uid,"group1,group2"
       --max-requests-inflight N    Requests the API server runs at once (default 400, as upstream); others wait in fair per-user queues
       --disable-agent              Do not run the node agent in-process
-      --datastore-endpoint URL     Datastore (only the embedded SQLite is supported for now)
+      --datastore-endpoint URL     Datastore: sqlite:// (default: embedded SQLite in the data dir) or an
+                                   etcd cluster, https://host:2379[,https://host2:2379,...] (or http://)
+      --datastore-cafile FILE      CA bundle that verifies the etcd servers' certificates
+      --datastore-certfile FILE    Client certificate for etcd (with --datastore-keyfile)
+      --datastore-keyfile FILE     Key of that client certificate
 
 Node flags (the in-process agent; also for kts agent):
       --node-name NAME             Node name (default: the hostname)
@@ -104,6 +108,9 @@ async function serverCommand(args: string[]): Promise<number> {
         'max-requests-inflight': { type: 'string' },
         'disable-agent': { type: 'boolean' },
         'datastore-endpoint': { type: 'string' },
+        'datastore-cafile': { type: 'string' },
+        'datastore-certfile': { type: 'string' },
+        'datastore-keyfile': { type: 'string' },
         'node-name': { type: 'string' },
         'node-ip': { type: 'string' },
         'node-label': { type: 'string', multiple: true },

@@ -10,3 +10,22 @@ test('--max-requests-inflight: 400 by default (as upstream), a positive integer 
     assert.throws(() => buildServerConfig({ ...base, 'max-requests-inflight': bad }), (e: Error) => e instanceof ConfigError && e.message === `--max-requests-inflight: must be a positive integer (got "${bad}")`);
   }
 });
+
+test('--datastore-endpoint: SQLite by default or with sqlite://; http(s):// endpoints choose etcd; others are refused', () => {
+  const base = { 'disable-agent': true };
+  assert.deepEqual(buildServerConfig(base).datastore, { kind: 'sqlite' });
+  assert.deepEqual(buildServerConfig({ ...base, 'datastore-endpoint': 'sqlite://' }).datastore, { kind: 'sqlite' });
+  assert.deepEqual(buildServerConfig({ ...base, 'datastore-endpoint': 'http://127.0.0.1:2379' }).datastore, { kind: 'etcd', endpoints: ['http://127.0.0.1:2379'], caFile: undefined, certFile: undefined, keyFile: undefined });
+  assert.deepEqual(
+    buildServerConfig({ ...base, 'datastore-endpoint': 'https://h1:2379, https://h2', 'datastore-cafile': '/ca.crt', 'datastore-certfile': '/c.crt', 'datastore-keyfile': '/c.key' }).datastore,
+    { kind: 'etcd', endpoints: ['https://h1:2379', 'https://h2'], caFile: '/ca.crt', certFile: '/c.crt', keyFile: '/c.key' },
+  );
+  const refused = (flags: Record<string, string>, message: RegExp) => assert.throws(() => buildServerConfig({ ...base, ...flags }), (e: Error) => e instanceof ConfigError && message.test(e.message));
+  refused({ 'datastore-endpoint': 'mysql://user:pass@tcp(db:3306)/kts' }, /^--datastore-endpoint: "mysql:\/\/.*" is not supported; use sqlite:\/\/ .* or etcd endpoints http\(s\):\/\/host:2379/);
+  refused({ 'datastore-endpoint': 'postgres://db/kts' }, /^--datastore-endpoint: "postgres:\/\/db\/kts" is not supported/);
+  refused({ 'datastore-endpoint': 'https://h1:2379,etcd2:2379' }, /^--datastore-endpoint: "etcd2:2379" is not supported/);
+  refused({ 'datastore-endpoint': 'https://h1:2379/prefix' }, /^--datastore-endpoint: invalid etcd endpoint "https:\/\/h1:2379\/prefix"/);
+  refused({ 'datastore-cafile': '/ca.crt' }, /^--datastore-cafile: only used with an etcd --datastore-endpoint/);
+  refused({ 'datastore-endpoint': 'http://h:2379', 'datastore-keyfile': '/k' }, /^--datastore-keyfile: the etcd endpoints are http:\/\//);
+  refused({ 'datastore-endpoint': 'https://h:2379', 'datastore-certfile': '/c' }, /^--datastore-certfile and --datastore-keyfile: give both/);
+});

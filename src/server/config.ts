@@ -6,6 +6,7 @@ import { buildNodeAgentConfig } from '../agent/node-config.js';
 import type { NodeAgentConfig, RawNodeFlags } from '../agent/node-config.js';
 import { AgentConfigError } from '../agent/config.js';
 import { buildSecurityConfig } from './security-config.js';
+import { parseEtcdEndpoint } from '../storage/etcd-endpoint.js';
 import type { RawSecurityFlags, SecurityConfig } from './security-config.js';
 
 export interface ServerConfig {
@@ -39,7 +40,13 @@ export interface ServerConfig {
   agent?: NodeAgentConfig;
   /** Secrets encryption at rest and the audit log (absent: both off). */
   security?: SecurityConfig;
+  /** Where objects are kept: the embedded SQLite in the data dir, or an external etcd. */
+  datastore: DatastoreConfig;
 }
+
+export type DatastoreConfig =
+  | { kind: 'sqlite' }
+  | { kind: 'etcd'; endpoints: string[]; caFile?: string; certFile?: string; keyFile?: string };
 
 export function defaultDataDir(): string {
   return process.getuid?.() === 0 ? '/var/lib/kts' : join(homedir(), '.kts');
@@ -64,6 +71,9 @@ export interface RawServerFlags extends RawNodeFlags, RawSecurityFlags {
   'max-requests-inflight'?: string;
   'log-level'?: string;
   'datastore-endpoint'?: string;
+  'datastore-cafile'?: string;
+  'datastore-certfile'?: string;
+  'datastore-keyfile'?: string;
   'cluster-dns-port'?: string;
   disable?: string[];
   'ingress-http-port'?: string;
@@ -86,9 +96,7 @@ export function buildServerConfig(f: RawServerFlags): ServerConfig {
   const range = f['service-node-port-range'] ?? '30000-32767';
   const m = /^(\d+)-(\d+)$/.exec(range);
   if (!m || Number(m[1]) > Number(m[2]) || Number(m[2]) > 65535) throw new ConfigError(`--service-node-port-range: invalid range "${range}" (want MIN-MAX)`);
-  if (f['datastore-endpoint'] && !/^sqlite:\/\//.test(f['datastore-endpoint'])) {
-    throw new ConfigError(`--datastore-endpoint: only the embedded SQLite datastore is supported in this version (got "${f['datastore-endpoint']}")`);
-  }
+  const datastore = buildDatastoreConfig(f);
   let mode: number | undefined;
   if (f['write-kubeconfig-mode']) {
     mode = parseInt(f['write-kubeconfig-mode'], 8);
@@ -145,5 +153,34 @@ export function buildServerConfig(f: RawServerFlags): ServerConfig {
     ingressProxy: ingressProxy as ServerConfig['ingressProxy'],
     agent,
     security: buildSecurityConfig(f, (m) => new ConfigError(m)),
+    datastore,
   };
+}
+
+/**
+ * k3s's datastore flags: no --datastore-endpoint (or sqlite://) is the embedded SQLite; one or more
+ * comma-separated http(s):// URLs are an external etcd, with --datastore-cafile/certfile/keyfile for
+ * TLS. Other k3s datastores (MySQL, Postgres through kine) are refused rather than ignored.
+ */
+function buildDatastoreConfig(f: RawServerFlags): DatastoreConfig {
+  const endpoint = f['datastore-endpoint']?.trim() ?? '';
+  const tlsFlags = (['datastore-cafile', 'datastore-certfile', 'datastore-keyfile'] as const).filter((k) => f[k] !== undefined);
+  if (!endpoint || endpoint.startsWith('sqlite://')) {
+    if (tlsFlags.length) throw new ConfigError(`--${tlsFlags[0]}: only used with an etcd --datastore-endpoint (https://host:2379)`);
+    return { kind: 'sqlite' };
+  }
+  const urls = endpoint.split(',').map((u) => u.trim()).filter(Boolean);
+  const endpoints = urls.map((url) => {
+    if (!/^https?:\/\//.test(url)) {
+      throw new ConfigError(`--datastore-endpoint: "${url}" is not supported; use sqlite:// (the embedded SQLite, the default) or etcd endpoints http(s)://host:2379[,...] (MySQL and Postgres are not supported)`);
+    }
+    try {
+      return parseEtcdEndpoint(url).url;
+    } catch (e) {
+      throw new ConfigError(`--datastore-endpoint: ${(e as Error).message}`);
+    }
+  });
+  if (tlsFlags.length && !endpoints.some((u) => u.startsWith('https://'))) throw new ConfigError(`--${tlsFlags[0]}: the etcd endpoints are http://; TLS needs https:// endpoints`);
+  if (!f['datastore-certfile'] !== !f['datastore-keyfile']) throw new ConfigError('--datastore-certfile and --datastore-keyfile: give both (a client certificate and its key) or neither');
+  return { kind: 'etcd', endpoints, caFile: f['datastore-cafile'], certFile: f['datastore-certfile'], keyFile: f['datastore-keyfile'] };
 }

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../util/log.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { openSqliteBackend } from '../storage/sqlite.js';
+import type { Backend } from '../storage/backend.js';
 import { startApiServer } from '../apiserver/server.js';
 import { parseTokenFile } from '../apiserver/token-file.js';
 import type { TokenEntry } from '../apiserver/authn.js';
@@ -70,10 +71,8 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   }
   const tokenSecret = nodeToken.includes('::server:') ? nodeToken.split('::server:')[1]! : nodeToken;
 
-  const dbDir = join(serverDir, 'db');
-  mkdirSync(dbDir, { recursive: true, mode: 0o700 });
-  const store = await openSqliteBackend(dbDir, { signal });
-  step(`datastore: SQLite at ${join(dbDir, 'state.db')} (revision ${await store.currentRevision()})`);
+  const { store, description } = await openDatastore(cfg, serverDir, log, signal);
+  step(`datastore: ${description} (revision ${await store.currentRevision()})`);
   const encryption = await setUpSecretsEncryption(cfg.dataDir, cfg.security?.secretsEncryption ?? false, store, log.child('secrets-encryption'));
   const backend = encryption?.backend ?? store;
   if (encryption?.enabled) {
@@ -171,6 +170,32 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
     log.info('kts server stopped');
   })();
   return { port: api.port, kubeconfigPath: cfg.writeKubeconfig ?? kubeconfigPath, done };
+}
+
+/**
+ * The datastore the flags chose: the embedded SQLite in `<data-dir>/server/db` (default), or an
+ * external etcd (`--datastore-endpoint=https://…`), compacted every 5 minutes as upstream does.
+ */
+async function openDatastore(cfg: ServerConfig, serverDir: string, log: Logger, signal: AbortSignal): Promise<{ store: Backend; description: string }> {
+  const ds = cfg.datastore;
+  if (ds.kind === 'etcd') {
+    const read = (flag: string, file?: string) => {
+      if (!file) return undefined;
+      try {
+        return readFileSync(file, 'utf8');
+      } catch (e) {
+        throw new Error(`--${flag}: cannot read ${file}: ${(e as Error).message}`, { cause: e });
+      }
+    };
+    const tls = { caPem: read('datastore-cafile', ds.caFile), certPem: read('datastore-certfile', ds.certFile), keyPem: read('datastore-keyfile', ds.keyFile) };
+    // Imported here: a server on SQLite does not load gRPC.
+    const { openEtcdBackend } = await import('../storage/etcd.js');
+    const store = await openEtcdBackend({ endpoints: ds.endpoints, tls, signal, log: log.child('etcd') });
+    return { store, description: `etcd ${store.info.version} at ${ds.endpoints.join(',')}` };
+  }
+  const dbDir = join(serverDir, 'db');
+  mkdirSync(dbDir, { recursive: true, mode: 0o700 });
+  return { store: await openSqliteBackend(dbDir, { signal }), description: `SQLite at ${join(dbDir, 'state.db')}` };
 }
 
 /**
