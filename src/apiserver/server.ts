@@ -96,7 +96,7 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
   // Built-in resources plus custom ones, which the CRD controller adds and removes.
   const resources: ResourceInfo[] = [...builtinResources];
   const discovery = new Discovery(resources);
-  const cache = new WatchCache(backend);
+  const cache = new WatchCache(backend, undefined, undefined, (m) => log.warn(m));
   await cache.start(signal);
   const allocations = new ServiceAllocations(new IpAllocator(cfg.serviceCidr), new PortAllocator(cfg.nodePortRange[0], cfg.nodePortRange[1]));
   const stores = new Map<string, Store>();

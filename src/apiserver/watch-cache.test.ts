@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMemoryBackend } from '../storage/memory.js';
 import { WatchCache } from './watch-cache.js';
+import { CompactedError } from '../storage/backend.js';
 
 test('the ring is bounded by events and by stored text; older starts are refused (the caller answers 410)', async () => {
   const backend = createMemoryBackend();
@@ -54,4 +55,68 @@ test("an update's previous value shares the text of the key's last event: the ri
   sub.cancel();
   ac.abort();
   await backend.close();
+});
+
+/** A backend whose first storage watch fails with `failure` when `fail()` is called; later watches are the real ones. */
+function failingOnce(failure: Error) {
+  const real = createMemoryBackend();
+  let fail!: () => void;
+  const failed = new Promise<void>((r) => (fail = r));
+  let calls = 0;
+  const backend: typeof real = Object.create(real);
+  backend.watch = (prefix, after, onEvents, signal) => {
+    if (calls++ > 0) return real.watch(prefix, after, onEvents, signal);
+    return failed.then(() => Promise.reject(failure));
+  };
+  return { real, backend, fail, calls: () => calls };
+}
+
+test('a storage watch that ends is resumed from the last revision seen: nothing written meanwhile is lost', async () => {
+  const { real, backend, fail, calls } = failingOnce(new Error('stream reset'));
+  const ac = new AbortController();
+  const errors: string[] = [];
+  const cache = new WatchCache(backend, 100, 10_000, (m) => errors.push(m));
+  await cache.start(ac.signal);
+  const seen: number[] = [];
+  let resets = 0;
+  const sub = cache.subscribe('/registry/', cache.revision, (evs) => seen.push(...evs.map((e) => e.revision)), () => resets++);
+  const a = await real.create('/registry/configmaps/default/a', '{}');
+  fail();
+  const b = await real.create('/registry/configmaps/default/b', '{}');
+  await cache.waitFor(b.modRevision);
+  assert.deepEqual(seen, [a.modRevision, b.modRevision]);
+  assert.equal(resets, 0);
+  assert.equal(calls(), 2);
+  assert.match(errors[0] ?? '', /storage watch ended: stream reset; resuming from revision/);
+  sub?.cancel();
+  ac.abort();
+  await real.close();
+});
+
+test('when storage no longer has the history after the cache, it starts over and every subscriber hears of it', async () => {
+  const { real, backend, fail } = failingOnce(new CompactedError(5, 9));
+  const ac = new AbortController();
+  const errors: string[] = [];
+  const cache = new WatchCache(backend, 100, 10_000, (m) => errors.push(m));
+  await cache.start(ac.signal);
+  const old = cache.revision;
+  let resets = 0;
+  const sub = cache.subscribe('/registry/', old, () => {}, () => resets++);
+  const written = await real.create('/registry/configmaps/default/lost', '{}');
+  fail();
+  for (let i = 0; i < 100 && resets === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(resets, 1);
+  assert.match(errors.join('\n'), /starts over at revision/);
+  // Watchers from before cannot resume (410: they relist); new ones follow the new history.
+  assert.equal(cache.subscribe('/registry/', old, () => {}), undefined);
+  assert.ok(cache.revision >= written.modRevision);
+  const after: string[] = [];
+  const fresh = cache.subscribe('/registry/', cache.revision, (evs) => after.push(...evs.map((e) => e.key)));
+  const next = await real.create('/registry/configmaps/default/next', '{}');
+  await cache.waitFor(next.modRevision);
+  assert.deepEqual(after, ['/registry/configmaps/default/next']);
+  sub?.cancel();
+  fresh?.cancel();
+  ac.abort();
+  await real.close();
 });

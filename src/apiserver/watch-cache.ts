@@ -3,6 +3,8 @@
 // resourceVersion without touching storage; older resourceVersions get 410 Expired, as upstream's
 // watch cache answers, and clients relist.
 import type { Backend, WatchEvent } from '../storage/backend.js';
+import { CompactedError } from '../storage/backend.js';
+import { sleep } from '../util/sleep.js';
 import type { KObject } from '../api/types.js';
 import { REGISTRY_PREFIX } from './registry/keys.js';
 
@@ -34,7 +36,7 @@ export class WatchCache {
   private readonly newest = new Map<string, CachedEvent>();
   /** Stored text held by the ring (sum of its events' sizes). */
   private ringChars = 0;
-  private subscribers = new Set<{ prefix: string; fn: Subscriber }>();
+  private subscribers = new Set<{ prefix: string; fn: Subscriber; onReset?: () => void }>();
   /** Revision of the last event under each tracked prefix (see Store.listCached). */
   private readonly changed = new Map<string, number>();
   /** Events strictly after this revision are all in the ring. */
@@ -52,14 +54,69 @@ export class WatchCache {
     private readonly backend: Backend,
     private readonly capacity = 20000,
     private readonly maxChars = 32 * 2 ** 20,
+    private readonly onError?: (msg: string) => void,
   ) {}
 
   async start(signal: AbortSignal): Promise<void> {
     const rev = await this.backend.currentRevision();
     this.startRevision = rev;
     this.lastRevision = rev;
-    const running = this.backend.watch(REGISTRY_PREFIX, rev, (evs) => this.onEvents(evs), signal);
-    running.catch(() => {});
+    void this.follow(signal);
+  }
+
+  /**
+   * Follows storage for as long as the server runs. A storage watch that ends (an etcd stream
+   * that gave up, a partition) is resumed from the last revision seen; when storage no longer has
+   * that history, the events in between are lost to the cache, so it starts over at the current
+   * revision and tells every subscriber (API watches end and their clients relist, since their
+   * resourceVersions are now older than the cache holds; internal followers list again).
+   */
+  private async follow(signal: AbortSignal): Promise<void> {
+    let backoff = 100;
+    while (!signal.aborted) {
+      try {
+        await this.backend.watch(REGISTRY_PREFIX, this.lastRevision, (evs) => this.onEvents(evs), signal);
+        backoff = 100;
+      } catch (e) {
+        if (signal.aborted) return;
+        if (e instanceof CompactedError) {
+          await this.reset(signal);
+          continue;
+        }
+        this.onError?.(`storage watch ended: ${(e as Error).message}; resuming from revision ${this.lastRevision}`);
+        await sleep(backoff, signal);
+        backoff = Math.min(backoff * 2, 5000);
+      }
+    }
+  }
+
+  private async reset(signal: AbortSignal): Promise<void> {
+    let rev: number;
+    for (;;) {
+      try {
+        rev = await this.backend.currentRevision();
+        break;
+      } catch (e) {
+        if (signal.aborted) return;
+        this.onError?.(`storage watch: reading the current revision: ${(e as Error).message}`);
+        await sleep(1000, signal);
+      }
+    }
+    this.onError?.(`storage history after revision ${this.lastRevision} is gone (compacted); the watch cache starts over at revision ${rev} and every watcher relists`);
+    for (const e of this.ring) e.release();
+    this.ring = [];
+    this.ringChars = 0;
+    this.newest.clear();
+    this.startRevision = rev;
+    this.lastRevision = rev;
+    for (const p of this.changed.keys()) this.changed.set(p, rev);
+    for (const sub of [...this.subscribers]) {
+      try {
+        sub.onReset?.();
+      } catch {
+        // A subscriber's failure must not stop the others from hearing of the reset.
+      }
+    }
   }
 
   track(prefix: string): void {
@@ -127,10 +184,10 @@ export class WatchCache {
    * Subscribes to events under `prefix` after `fromRevision`. Returns undefined when that revision
    * is older than the cache holds (the caller answers 410 Expired).
    */
-  subscribe(prefix: string, fromRevision: number, fn: Subscriber): { replay: CachedEvent[]; cancel: () => void } | undefined {
+  subscribe(prefix: string, fromRevision: number, fn: Subscriber, onReset?: () => void): { replay: CachedEvent[]; cancel: () => void } | undefined {
     if (fromRevision < this.startRevision) return undefined;
     const replay = this.ring.filter((e) => e.revision > fromRevision && e.key.startsWith(prefix));
-    const sub = { prefix, fn };
+    const sub = { prefix, fn, onReset };
     this.subscribers.add(sub);
     return { replay, cancel: () => this.subscribers.delete(sub) };
   }

@@ -95,7 +95,8 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, p: W
   };
 
   await cache.waitFor(fromRev);
-  let sub = cache.subscribe(prefix, fromRev, onEvents);
+  // Should the cache lose storage's history (watch-cache.ts), the stream ends: the client relists.
+  let sub = cache.subscribe(prefix, fromRev, onEvents, () => done.abort());
   if (!sub) {
     // Older than the cache holds: replay from storage's history, if it still has it.
     try {

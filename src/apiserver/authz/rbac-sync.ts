@@ -11,27 +11,64 @@ export interface ObjectSink {
   remove(namespace: string, name: string): void;
 }
 
-/** Lists a store and follows its changes into `sink` until the signal aborts. */
+/**
+ * Lists a store and follows its changes into `sink` until the signal aborts. Should the watch
+ * cache lose storage's history (it starts over), the store is listed again and what is gone removed.
+ */
 export async function follow(store: Store, cache: WatchCache, sink: ObjectSink, signal: AbortSignal): Promise<void> {
-  const pending: CachedEvent[] = [];
+  let pending: CachedEvent[] = [];
   let synced = false;
+  const known = new Set<string>();
+  const put = (o: KObject) => {
+    known.add(`${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+    sink.put(o);
+  };
+  const remove = (namespace: string, name: string) => {
+    known.delete(`${namespace}/${name}`);
+    sink.remove(namespace, name);
+  };
   const apply = (e: CachedEvent) => {
-    if (e.type === 'put') sink.put(e.object());
+    if (e.type === 'put') put(e.object());
     else {
       const { namespace, name } = keyParts(store, e.key);
-      sink.remove(namespace, name);
+      remove(namespace, name);
     }
   };
-  const sub = cache.subscribe(store.prefix, cache.revision, (evs) => {
-    if (synced) for (const e of evs) apply(e);
-    else pending.push(...evs);
-  });
+  const sync = async (replay: CachedEvent[]) => {
+    const list = await store.list('', {});
+    const listed = new Set<string>();
+    for (const o of list.items) {
+      listed.add(`${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+      put(o);
+    }
+    for (const k of [...known]) {
+      if (listed.has(k)) continue;
+      const i = k.indexOf('/');
+      remove(k.slice(0, i), k.slice(i + 1));
+    }
+    for (const e of [...replay, ...pending]) apply(e);
+    pending = [];
+    synced = true;
+  };
+  const onReset = () => {
+    synced = false;
+    pending = [];
+    sync([]).catch(() => {
+      // The next reset or restart lists again; the index keeps what it had meanwhile.
+    });
+  };
+  const sub = cache.subscribe(
+    store.prefix,
+    cache.revision,
+    (evs) => {
+      if (synced) for (const e of evs) apply(e);
+      else pending.push(...evs);
+    },
+    onReset,
+  );
   if (!sub) throw new Error(`authorization: cannot follow ${store.prefix}`);
   signal.addEventListener('abort', sub.cancel, { once: true });
-  const list = await store.list('', {});
-  for (const o of list.items) sink.put(o);
-  for (const e of [...sub.replay, ...pending]) apply(e);
-  synced = true;
+  await sync(sub.replay);
 }
 
 function keyParts(store: Store, key: string): { namespace: string; name: string } {

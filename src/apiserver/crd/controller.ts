@@ -61,9 +61,21 @@ export class CrdController {
   /** Registers every stored CRD, then follows changes until the signal aborts. */
   async start(signal: AbortSignal): Promise<void> {
     const prefix = resourcePrefix({ group: CRD_GROUP, resource: CRD_RESOURCE });
-    const sub = this.deps.cache.subscribe(prefix, this.deps.cache.revision, (events) => {
-      for (const e of events) this.enqueue(e.key.slice(prefix.length));
-    });
+    const sub = this.deps.cache.subscribe(
+      prefix,
+      this.deps.cache.revision,
+      (events) => {
+        for (const e of events) this.enqueue(e.key.slice(prefix.length));
+      },
+      // The cache lost storage's history: look at every CRD again, and at every one served.
+      () => {
+        for (const name of this.served.keys()) this.enqueue(name);
+        this.crdStore.list('', {}).then(
+          (list) => list.items.forEach((crd) => this.enqueue(crd.metadata.name!)),
+          (e) => this.deps.log?.(`crd controller: listing after a watch cache reset: ${(e as Error).message}`),
+        );
+      },
+    );
     signal.addEventListener('abort', () => {
       this.stopped = true;
       sub?.cancel();
