@@ -1,6 +1,8 @@
 // Cluster resources the API server hands out: Service ClusterIPs from --service-cidr and NodePorts
-// from 30000-32767. State is rebuilt from stored Services at start; every allocation is checked
-// against it, and released when a Service is deleted (or its create fails or is a dry run).
+// from 30000-32767. State is rebuilt from stored Services at start and then follows every stored
+// change of a Service (so API servers sharing a datastore see each other's allocations); every
+// allocation is checked against it, and released when a Service is deleted (or its create fails
+// or is a dry run).
 import type { KObject } from '../api/types.js';
 import { fieldErrors, invalid } from '../api/errors.js';
 import type { FieldError } from '../api/errors.js';
@@ -75,6 +77,9 @@ export class IpAllocator {
     const n = ipToNumber(ip);
     if (n !== undefined) this.used.add(n);
   }
+  clear(): void {
+    this.used.clear();
+  }
 }
 
 export class PortAllocator {
@@ -107,6 +112,9 @@ export class PortAllocator {
   mark(port: number): void {
     this.used.add(port);
   }
+  clear(): void {
+    this.used.clear();
+  }
 }
 
 interface ServicePort {
@@ -131,6 +139,15 @@ function spec(svc: KObject): ServiceSpec {
 }
 
 const usesNodePorts = (t: string | undefined) => t === 'NodePort' || t === 'LoadBalancer';
+
+/** The ClusterIPs and node ports a stored Service holds. */
+function holdings(svc: KObject): { ips: Set<string>; ports: Set<number> } {
+  const s = (svc.spec ?? {}) as ServiceSpec;
+  const ips = new Set((s.clusterIPs ?? (s.clusterIP ? [s.clusterIP] : [])).filter((ip) => ip && ip !== 'None'));
+  const ports = new Set((s.ports ?? []).map((p) => p.nodePort).filter((p): p is number => !!p));
+  if (s.healthCheckNodePort) ports.add(s.healthCheckNodePort);
+  return { ips, ports };
+}
 
 /** Allocation rules for Services, used as the services store's hooks. */
 export class ServiceAllocations {
@@ -239,6 +256,27 @@ export class ServiceAllocations {
       delete s.clusterIP;
       delete s.clusterIPs;
     }
+  }
+
+  /**
+   * Follows a stored change of a Service, whichever server made it (from the watch cache): what
+   * the old version held and the new one does not is freed, what the new one holds is marked.
+   * With several API servers on one datastore this is how each learns the others' allocations.
+   */
+  follow(prev: KObject | undefined, cur: KObject | undefined): void {
+    if (prev) {
+      const held = cur ? holdings(cur) : { ips: new Set<string>(), ports: new Set<number>() };
+      const was = holdings(prev);
+      for (const ip of was.ips) if (!held.ips.has(ip)) this.ips.release(ip);
+      for (const p of was.ports) if (!held.ports.has(p)) this.ports.release(p);
+    }
+    if (cur) this.adopt(cur);
+  }
+
+  /** Forgets every allocation (before adopting the stored Services again). */
+  clear(): void {
+    this.ips.clear();
+    this.ports.clear();
   }
 
   release(svc: KObject): void {

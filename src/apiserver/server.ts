@@ -111,9 +111,8 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
   if (cfg.podSecurity) configurePodSecurity(stores, cfg.podSecurity);
   // Admission reads these on every create: memoised, dropped on any change.
   for (const key of ['/limitranges', '/resourcequotas', 'scheduling.k8s.io/priorityclasses', 'policy/poddisruptionbudgets', 'admissionregistration.k8s.io/mutatingwebhookconfigurations', 'admissionregistration.k8s.io/validatingwebhookconfigurations', 'storage.k8s.io/storageclasses']) stores.get(key)?.trackChanges(cache);
-  // Rebuild allocation state from stored Services.
-  const services = await stores.get(storeKey('', 'services'))!.list('', {});
-  for (const svc of services.items) allocations.adopt(svc);
+  // Allocation state: the stored Services, then every change to them (other servers' too).
+  await followServiceAllocations(stores.get(storeKey('', 'services'))!, cache, allocations, (m) => log.warn(m), signal);
   const builtinComponents = () => ((openapiV3Path('api/v1', builtinResources)?.document.components ?? {}) as { schemas?: Record<string, unknown> }).schemas ?? {};
   const customOpenApi = new CustomOpenApi(() => crds.servedCustom(), builtinComponents);
   const onResourcesChanged = () => {
@@ -257,4 +256,27 @@ function writeAggregated(res: ServerResponse, body: object, v: string): void {
   const text = JSON.stringify(body);
   res.writeHead(200, { 'Content-Type': `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`, 'Content-Length': Buffer.byteLength(text), Vary: 'Accept' });
   res.end(text);
+}
+
+/** Adopts what stored Services hold, then follows their changes; lists again if the watch cache starts over. */
+async function followServiceAllocations(services: Store, cache: WatchCache, allocations: ServiceAllocations, warn: (m: string) => void, signal: AbortSignal): Promise<void> {
+  const adoptAll = async () => {
+    const list = await services.list('', {});
+    allocations.clear();
+    for (const svc of list.items) allocations.adopt(svc);
+    return Number(list.metadata.resourceVersion);
+  };
+  const rev = await adoptAll();
+  await cache.waitFor(rev);
+  const sub = cache.subscribe(
+    services.prefix,
+    rev,
+    (evs) => {
+      for (const e of evs) allocations.follow(e.prevObject(), e.type === 'delete' ? undefined : e.object());
+    },
+    () => void adoptAll().catch((e) => warn(`service allocations: listing Services again: ${(e as Error).message}`)),
+  );
+  if (!sub) throw new Error('service allocations: the watch cache does not reach back to the Services list');
+  for (const e of sub.replay) allocations.follow(e.prevObject(), e.type === 'delete' ? undefined : e.object());
+  signal.addEventListener('abort', sub.cancel, { once: true });
 }

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryBackend } from '../../src/storage/memory.js';
+import type { Backend } from '../../src/storage/backend.js';
 import { startApiServer } from '../../src/apiserver/server.js';
 import { ensurePki } from '../../src/server/pki.js';
 import type { Pki } from '../../src/server/pki.js';
@@ -34,14 +35,17 @@ export interface TestCluster {
   keyPem: string;
   /** The cluster's certificates and CA keys (for signers under test). */
   pki: Pki;
+  /** Its storage (to start another API server on it). */
+  backend: Backend;
 }
 
-export async function startTestCluster(opts: { verbose?: boolean } = {}): Promise<TestCluster> {
+/** `backend`: share another cluster's storage (several API servers on one datastore); it is not closed on stop. */
+export async function startTestCluster(opts: { verbose?: boolean; backend?: Backend } = {}): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'kts-test-cluster-'));
   const pki = await ensurePki(join(dir, 'tls'), { sans: { dns: ['localhost'], ips: ['127.0.0.1'] } });
   const ac = new AbortController();
   const log = opts.verbose ? createLogger({ level: 'debug' }) : silentLogger;
-  const backend = createMemoryBackend();
+  const backend = opts.backend ?? createMemoryBackend();
   const api = await startApiServer(
     {
       bindAddress: '127.0.0.1',
@@ -70,6 +74,7 @@ export async function startTestCluster(opts: { verbose?: boolean } = {}): Promis
     certPem: pki.adminCertPem,
     keyPem: pki.adminKeyPem,
     pki,
+    backend,
     context(overrides = {}) {
       const informers = new InformerFactory(client, { resyncMs: 0 });
       return {
@@ -85,7 +90,7 @@ export async function startTestCluster(opts: { verbose?: boolean } = {}): Promis
       ac.abort();
       await api.done;
       client.close();
-      await backend.close();
+      if (!opts.backend) await backend.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
