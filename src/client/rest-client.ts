@@ -5,6 +5,7 @@ import { createSecureContext } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import type { KObject, KList } from '../api/types.js';
 import { StatusError } from '../api/errors.js';
+import { ServerPool, neverSent, unreachable } from './server-pool.js';
 import type { Status } from '../api/errors.js';
 
 export interface ClientConfig {
@@ -29,10 +30,10 @@ export class RestClient {
   private watchAgent: Agent;
   /** Pools replaced by setClientCertificate: what is open on them runs on until close(). */
   private readonly retired: Agent[] = [];
-  private readonly base: URL;
+  private readonly pool: ServerPool;
 
   constructor(private readonly cfg: ClientConfig) {
-    this.base = new URL(cfg.server);
+    this.pool = ServerPool.for(cfg.server);
     [this.agent, this.watchAgent] = this.pools(cfg.certPem, cfg.keyPem);
   }
 
@@ -64,12 +65,23 @@ export class RestClient {
       headers['Content-Length'] = String(Buffer.byteLength(data));
     }
     if (this.cfg.token) headers.Authorization = `Bearer ${this.cfg.token}`;
-    return new Promise((resolve, reject) => {
-      const req = request({ host: this.base.hostname, port: this.base.port || 443, path, method, headers, agent, signal }, resolve);
-      req.on('error', reject);
-      if (data !== undefined) req.write(data);
-      req.end();
-    });
+    // Through the pool of servers: a server that cannot be reached is left for the next one, and
+    // a request that never reached it is sent there.
+    const send = (attempt: number): Promise<IncomingMessage> => {
+      const target = this.pool.current();
+      return new Promise<IncomingMessage>((resolve, reject) => {
+        const req = request({ host: target.hostname, port: target.port || 443, path, method, headers, agent, signal }, resolve);
+        req.on('error', reject);
+        if (data !== undefined) req.write(data);
+        req.end();
+      }).catch((e: unknown) => {
+        if (signal?.aborted || !unreachable(e)) throw e;
+        this.pool.failed(target);
+        if (neverSent(e) && attempt + 1 < this.pool.size) return send(attempt + 1);
+        throw e;
+      });
+    };
+    return send(0);
   }
 
   /** Performs a request and returns the decoded JSON body; non-2xx replies throw StatusError. */

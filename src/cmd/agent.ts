@@ -14,6 +14,7 @@ import { parseToken, resolveServerCa } from '../agent/join.js';
 import { obtainNodeClient, rotateNodeClient } from '../agent/tls-bootstrap.js';
 import { loadNodeCredentials } from '../agent/node-credentials.js';
 import { runSimulatedAgent } from '../agent/simulated-agent.js';
+import { followApiServers } from '../agent/api-servers.js';
 import { runRealAgent } from './node-agent-command.js';
 import type { RealAgentFlags } from './node-agent-command.js';
 
@@ -161,6 +162,7 @@ export async function agentCommand(args: string[]): Promise<number> {
     client.close();
     return 1;
   }
+  background.push(followApiServers(client, cfg.server, log.child('servers'), ac.signal));
   const agent = runSimulatedAgent(cfg, client, log, ac.signal);
   await agent.done;
   await Promise.allSettled(background);

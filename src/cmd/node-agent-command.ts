@@ -19,6 +19,7 @@ import type { RawNodeFlags } from '../agent/node-config.js';
 import { runNodeAgent } from '../agent/node-agent.js';
 import { discoverClusterDns, DEFAULT_CLUSTER_DNS } from '../agent/cluster-dns.js';
 import { loadNodeCredentials } from '../agent/node-credentials.js';
+import { followApiServers } from '../agent/api-servers.js';
 import { obtainNodeClient, rotateNodeClient, runServingCertificate, storedServingPair } from '../agent/tls-bootstrap.js';
 import type { NodeClient } from '../agent/tls-bootstrap.js';
 import { defaultDataDir } from '../server/config.js';
@@ -103,7 +104,8 @@ export async function runRealAgent(flags: RealAgentFlags): Promise<number> {
   }
   const sans = { dns: [...new Set([cfg.nodeName, hostname().toLowerCase()])], ips: [cfg.nodeIp] };
   log.info(`starting node ${cfg.nodeName} (${cfg.nodeIp}) against ${server}`);
-  const background: Promise<void>[] = [rotateNodeClient(nc, opts, ac.signal)];
+  // Other servers' addresses, for failing over to them (HA control planes).
+  const background: Promise<void>[] = [rotateNodeClient(nc, opts, ac.signal), followApiServers(client, server, log.child('servers'), ac.signal)];
   try {
     const agent = await runNodeAgent(cfg, client, { clientCaPem, version: versionInfo().gitVersion, serving: storedServingPair(agentDir, cfg.nodeName, sans) }, log, ac.signal);
     // The serving certificate is approved against the registered Node's addresses.

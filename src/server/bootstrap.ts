@@ -1,6 +1,6 @@
 // Objects every cluster has from the start: the four system namespaces, the built-in
-// PriorityClasses, and the `kubernetes` Service (with its Endpoints) in default, pointing at this
-// API server. Idempotent.
+// PriorityClasses, and the `kubernetes` Service in default (its endpoints, every live API server,
+// are apiserver-endpoints.ts's). Idempotent.
 import type { KObject } from '../api/types.js';
 import { StatusError } from '../api/errors.js';
 import type { Store } from '../apiserver/registry/store.js';
@@ -9,7 +9,7 @@ import { SYSTEM_PRIORITY_CLASSES } from '../api/validation/scheduling.js';
 
 const SYSTEM = { name: 'system:apiserver', groups: ['system:masters'] };
 
-export async function bootstrapCluster(stores: Map<string, Store>, opts: { advertiseAddress: string; port: number; serviceIp: string; clientCaPem?: string }): Promise<string[]> {
+export async function bootstrapCluster(stores: Map<string, Store>, opts: { port: number; serviceIp: string; clientCaPem?: string }): Promise<string[]> {
   const created: string[] = [];
   const ctx = () => ({ user: SYSTEM, dryRun: false, warnings: [] as string[] });
   const ensure = async (key: string, ns: string, obj: KObject) => {
@@ -48,18 +48,6 @@ export async function bootstrapCluster(stores: Map<string, Store>, opts: { adver
   });
   // As upstream: kubelets (and extension API servers) read the client CA that signs API clients here.
   if (opts.clientCaPem) await ensureClientCaConfigMap(stores.get('/configmaps')!, opts.clientCaPem, ctx());
-  const epStore = stores.get('/endpoints')!;
-  const desired: KObject = {
-    apiVersion: 'v1',
-    kind: 'Endpoints',
-    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
-    subsets: [{ addresses: [{ ip: opts.advertiseAddress }], ports: [{ name: 'https', port: opts.port, protocol: 'TCP' }] }],
-  };
-  const cur = await epStore.tryGet('default', 'kubernetes');
-  if (!cur) await ensure('/endpoints', 'default', desired);
-  else if (JSON.stringify(cur.subsets) !== JSON.stringify(desired.subsets)) {
-    await epStore.update('default', 'kubernetes', { ...cur, subsets: desired.subsets }, ctx());
-  }
   return created;
 }
 

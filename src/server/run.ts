@@ -17,6 +17,7 @@ import { ensurePki, caCertHash, signClientCert, signServingCert } from './pki.js
 import type { Pki } from './pki.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { bootstrapCluster } from './bootstrap.js';
+import { apiserverEndpoints } from './apiserver-endpoints.js';
 import { bootstrapRbac } from './rbac-bootstrap.js';
 import { ensureComponentCerts } from './component-identities.js';
 import type { ComponentCerts } from './component-identities.js';
@@ -124,7 +125,10 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   const url = `https://${cfg.advertiseAddress.includes(':') ? `[${cfg.advertiseAddress}]` : cfg.advertiseAddress}:${api.port}`;
   step(`API server listening on https://${cfg.bindAddress}:${api.port}`);
 
-  const created = await bootstrapCluster(api.stores, { advertiseAddress: cfg.advertiseAddress, port: api.port, serviceIp: api.allocations.ips.nth(1), clientCaPem: pki.clientCaCertPem });
+  const created = await bootstrapCluster(api.stores, { port: api.port, serviceIp: api.allocations.ips.nth(1), clientCaPem: pki.clientCaCertPem });
+  // This server among the `kubernetes` Service's endpoints (with every other live one).
+  const endpoints = apiserverEndpoints(api.stores, { ip: cfg.advertiseAddress, port: api.port }, log.child('endpoints'));
+  await endpoints.reconcile();
   const rbac = await bootstrapRbac(api.stores);
   if (rbac.length) step(`RBAC default policy: ${rbac.length} object(s) created or reconciled`);
   // k3s's local-storage add-on; `--disable local-storage` leaves it out.
@@ -146,7 +150,7 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   step(`admin kubeconfig written to ${cfg.writeKubeconfig ?? kubeconfigPath}`);
 
   const loops: ControlLoopsConfig = { server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, controllerManager: certs.controllerManager, scheduler: certs.scheduler, localPathProvisioner: certs.localPathProvisioner, clusterCidr: cfg.clusterCidr, serviceCidr: cfg.serviceCidr, logLevel: cfg.logLevel, localPathStorageDir: join(cfg.dataDir, 'storage') };
-  const controllers = [startControlLoops(loops, signal)];
+  const controllers = [startControlLoops(loops, signal), endpoints.run(signal)];
   step('controller manager and scheduler started (worker thread)');
   log.info(`kts server is ready in ${Date.now() - t0} ms; use: KUBECONFIG=${cfg.writeKubeconfig ?? kubeconfigPath} kubectl get nodes`);
   if (cfg.agent && !cfg.disable.includes('ingress')) {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryBackend } from '../../src/storage/memory.js';
 import type { Backend } from '../../src/storage/backend.js';
+import type { Store } from '../../src/apiserver/registry/store.js';
 import { startApiServer } from '../../src/apiserver/server.js';
 import { ensurePki } from '../../src/server/pki.js';
 import type { Pki } from '../../src/server/pki.js';
@@ -37,6 +38,8 @@ export interface TestCluster {
   pki: Pki;
   /** Its storage (to start another API server on it). */
   backend: Backend;
+  /** The API server's stores (for server-side components under test). */
+  stores: Map<string, Store>;
 }
 
 /** `backend`: share another cluster's storage (several API servers on one datastore); it is not closed on stop. */
@@ -61,7 +64,7 @@ export async function startTestCluster(opts: { verbose?: boolean; backend?: Back
     log,
     ac.signal,
   );
-  await bootstrapCluster(api.stores, { advertiseAddress: '127.0.0.1', port: api.port, serviceIp: '10.43.0.1' });
+  await bootstrapCluster(api.stores, { port: api.port, serviceIp: '10.43.0.1' });
   // The default RBAC policy, as `kts server` creates it (the admin client is in system:masters anyway).
   await bootstrapRbac(api.stores);
   const url = `https://127.0.0.1:${api.port}`;
@@ -75,6 +78,7 @@ export async function startTestCluster(opts: { verbose?: boolean; backend?: Back
     keyPem: pki.adminKeyPem,
     pki,
     backend,
+    stores: api.stores,
     context(overrides = {}) {
       const informers = new InformerFactory(client, { resyncMs: 0 });
       return {
