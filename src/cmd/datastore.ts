@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../server/config.js';
 import { encryptionConfigPath } from '../server/secrets-encryption.js';
-import { StorageError } from '../storage/backend.js';
 import { parseEncryptionConfig, providersFor } from '../storage/encryption/config.js';
 import { backupSqlite } from '../storage/sqlite-backup.js';
 import { DEFAULT_BUMP_REVISION, restoreSqlite } from '../storage/sqlite-restore.js';
@@ -66,8 +65,9 @@ export async function datastoreCommand(args: string[], io: Output = stdio): Prom
     else restoreReport(io, dataDir, await restoreSqlite(dbDir(dataDir), file!, { bumpRevision: bump === undefined ? undefined : Number(bump) }));
     return 0;
   } catch (e) {
-    if (!(e instanceof StorageError)) throw e;
-    io.err(`kts datastore ${sub}: ${e.message}\n`);
+    // Storage's errors say what is wrong with the files; others (permissions, a full disk) are the
+    // system's words, which say enough without a stack trace.
+    io.err(`kts datastore ${sub}: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
 }

@@ -81,8 +81,7 @@ export async function restoreSqlite(dbDir: string, file: string, opts: RestoreOp
 
     let previous: RestoreResult['previous'];
     if (current) {
-      const kept = `${statePath}.before-restore-${fileTimestamp(opts.now ?? new Date())}`;
-      await link(statePath, kept);
+      const kept = await keepAside(statePath, `${statePath}.before-restore-${fileTimestamp(opts.now ?? new Date())}`);
       for (const suffix of ['-wal', '-shm']) if (existsSync(statePath + suffix)) await rename(statePath + suffix, kept + suffix);
       await syncDir(dbDir);
       previous = { path: kept, ...current };
@@ -93,6 +92,19 @@ export async function restoreSqlite(dbDir: string, file: string, opts: RestoreOp
   } finally {
     await rm(tmp, { force: true });
     lock.close();
+  }
+}
+
+/** Hard-links `path` as `name` (or `name.1`, `name.2`, … when taken: two restores in one second). */
+async function keepAside(path: string, name: string): Promise<string> {
+  for (let i = 0; ; i++) {
+    const kept = i === 0 ? name : `${name}.${i}`;
+    try {
+      await link(path, kept);
+      return kept;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
   }
 }
 

@@ -66,7 +66,7 @@ export async function inspectSnapshot(path: string): Promise<SnapshotInfo> {
     db = openReadOnly(path);
     assertKtsSchema(db, path);
     const problems = (db.pragma('quick_check(5)') as { quick_check: string }[]).map((r) => r.quick_check);
-    if (problems.length !== 1 || problems[0] !== 'ok') throw new InvalidSnapshotError(`${path} is damaged (SQLite quick_check: ${problems.join('; ')})`);
+    if (problems.length !== 1 || problems[0] !== 'ok') throw new InvalidSnapshotError(`${path} is damaged (SQLite quick_check: ${problems.join('; ').replace(/\s*\n\s*/g, '; ')})`);
     return { path, bytes, ...contents(db) };
   } catch (e) {
     if (e instanceof InvalidSnapshotError) throw e;
