@@ -85,16 +85,16 @@ test('datastore: warns that encrypted Secrets need the encryption configuration 
 
     const backup = await run(['backup', join(base, 'copy.db'), '--data-dir', dataDir]);
     assert.equal(backup.code, 0, backup.err);
-    assert.match(backup.err, /warning: 1 Secret \(aescbc:aescbckey: 1\) in the copy are encrypted at rest with the keys in \S+encryption-config\.json; keep the copy together with that file/);
+    assert.match(backup.err, /warning: the copy holds 1 Secret \(aescbc:aescbckey: 1\) encrypted at rest with the keys in \S+encryption-config\.json; keep the copy together with that file/);
 
     // Restored where the configuration is missing, or has other keys: the Secrets would be unreadable.
     const other = join(base, 'other');
     const missing = await run(['restore', join(base, 'copy.db'), '--data-dir', other]);
     assert.equal(missing.code, 0, missing.err);
-    assert.match(missing.err, /warning: 1 Secret \(aescbc:aescbckey: 1\) in the copy are encrypted at rest, but \S+encryption-config\.json does not exist; put back the encryption configuration/);
+    assert.match(missing.err, /warning: the copy holds 1 Secret \(aescbc:aescbckey: 1\) encrypted at rest, but \S+encryption-config\.json does not exist; put back the encryption configuration/);
     await writeConfig(other, defaultEncryptionConfig('otherkey'));
     const wrong = await run(['restore', join(base, 'copy.db'), '--data-dir', other]);
-    assert.match(wrong.err, /1 Secret \(aescbc:aescbckey: 1\) in the copy are encrypted with keys that \S+ does not have/);
+    assert.match(wrong.err, /the copy holds 1 Secret \(aescbc:aescbckey: 1\) encrypted with keys that \S+ does not have/);
     // Where it has the key, there is nothing to say.
     const same = await run(['restore', join(base, 'copy.db'), '--data-dir', dataDir]);
     assert.equal(same.code, 0, same.err);

@@ -21,7 +21,7 @@ const USAGE = `Usage: kts datastore backup [FILE] [--data-dir DIR]
   restore   Replaces the datastore with FILE (checked first). Stop the server first. The current
             database is kept as state.db.before-restore-<UTC time>. The revision counter is set
             N (default ${DEFAULT_BUMP_REVISION}) above every revision the replaced database and FILE used, and
-            all below it is marked compacted: clients holding older resourceVersions get 410 Gone
+            all below it is marked compacted: clients holding older resourceVersions get 410 Expired
             and relist instead of missing changes.
 `;
 
@@ -86,7 +86,7 @@ function backupReport(io: Output, dataDir: string, r: Awaited<ReturnType<typeof 
   io.out(`backed up revision ${r.revision} (${r.keys} keys, ${formatBytes(r.bytes)}) to ${r.path} in ${r.ms < 1000 ? `${Math.round(r.ms)} ms` : `${(r.ms / 1000).toFixed(1)} s`}\n`);
   const config = encryptionConfigPath(dataDir);
   const encrypted = describeEncrypted(r.encrypted);
-  if (encrypted) io.err(`kts datastore backup: warning: ${encrypted} in the copy are encrypted at rest with the keys in ${config}; keep the copy together with that file: without it they cannot be read after a restore\n`);
+  if (encrypted) io.err(`kts datastore backup: warning: the copy holds ${encrypted} encrypted at rest with the keys in ${config}; keep the copy together with that file: without it they cannot be read after a restore\n`);
   else if (existsSync(config)) io.err(`kts datastore backup: warning: secrets encryption is configured (${config}): Secrets written with it are only readable with its keys; keep the copy together with that file\n`);
 }
 
@@ -111,7 +111,7 @@ function describeEncrypted(byKey: Record<string, number>): string {
 function keysMissingFrom(configPath: string, byKey: Record<string, number>): string {
   const encrypted = describeEncrypted(byKey);
   if (!encrypted) return '';
-  if (!existsSync(configPath)) return `${encrypted} in the copy are encrypted at rest, but ${configPath} does not exist`;
+  if (!existsSync(configPath)) return `the copy holds ${encrypted} encrypted at rest, but ${configPath} does not exist`;
   let known: Set<string>;
   try {
     const providers = providersFor(parseEncryptionConfig(readFileSync(configPath, 'utf8')), 'secrets') ?? [];
@@ -123,10 +123,10 @@ function keysMissingFrom(configPath: string, byKey: Record<string, number>): str
       }),
     );
   } catch (e) {
-    return `${encrypted} in the copy are encrypted at rest, but ${configPath} cannot be read: ${(e as Error).message}`;
+    return `the copy holds ${encrypted} encrypted at rest, but ${configPath} cannot be read: ${(e as Error).message}`;
   }
   const missing = describeEncrypted(Object.fromEntries(Object.entries(byKey).filter(([k]) => !known.has(k))));
-  return missing ? `${missing} in the copy are encrypted with keys that ${configPath} does not have` : '';
+  return missing ? `the copy holds ${missing} encrypted with keys that ${configPath} does not have` : '';
 }
 
 function formatBytes(n: number): string {

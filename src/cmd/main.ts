@@ -18,7 +18,7 @@ Usage:
   kts cleanup            Stop the node's pods and containerd, remove their host state (--data-dir)
   kts secrets-encrypt status|rotate-keys   Secrets encryption state; rotate the key, re-encrypt all
   kts certificate check|rotate             List certificates and expiry; renew leaf certificates
-  kts datastore backup|restore             Copy the SQLite datastore (server running or not); restore a copy (server stopped)
+  kts datastore backup|restore             Copy the SQLite datastore, live; restore a copy with the server stopped
   kts --version          Print the version
   kts --help             Show this help
 

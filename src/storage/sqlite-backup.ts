@@ -20,7 +20,7 @@ export interface BackupResult extends SnapshotInfo {
 /** Copies the datastore at `dbPath` (a state.db, in use or not) to `target`, which must not exist. */
 export async function backupSqlite(dbPath: string, target: string): Promise<BackupResult> {
   const started = performance.now();
-  if (!existsSync(dbPath)) throw new StorageError(`no SQLite datastore at ${dbPath}`);
+  if (!existsSync(dbPath)) throw new StorageError(`no SQLite datastore at ${dbPath} (a server creates it on its first start; is the data dir right?)`);
   if (existsSync(target)) throw new StorageError(`${target} exists; not overwriting it`);
   const dir = dirname(target);
   await mkdir(dir, { recursive: true, mode: 0o700 });
