@@ -3,7 +3,7 @@
 // writes; a restore needs the server stopped and makes clients relist (see
 // storage/sqlite-restore.ts). Both say in one line what they did; warnings go to stderr.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../server/config.js';
 import { encryptionConfigPath } from '../server/secrets-encryption.js';
@@ -61,8 +61,8 @@ export async function datastoreCommand(args: string[], io: Output = stdio): Prom
     return 2;
   }
   try {
-    if (sub === 'backup') backupReport(io, dataDir, await backupSqlite(join(dbDir(dataDir), 'state.db'), file ?? defaultBackupPath(dataDir)));
-    else restoreReport(io, dataDir, await restoreSqlite(dbDir(dataDir), file!, { bumpRevision: bump === undefined ? undefined : Number(bump) }));
+    if (sub === 'backup') backupReport(io, dataDir, await backupSqlite(join(dbDir(dataDir), 'state.db'), resolve(file ?? defaultBackupPath(dataDir))));
+    else restoreReport(io, dataDir, await restoreSqlite(dbDir(dataDir), resolve(file!), { bumpRevision: bump === undefined ? undefined : Number(bump) }));
     return 0;
   } catch (e) {
     // Storage's errors say what is wrong with the files; others (permissions, a full disk) are the

@@ -68,6 +68,9 @@ export async function restoreSqlite(dbDir: string, file: string, opts: RestoreOp
   const tmp = join(dbDir, `.state.db.restore.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     const current = existsSync(statePath) ? readCurrent(statePath) : undefined;
+    // A -wal without its database would be replayed onto the new file: never guess, say so.
+    const stray = current ? undefined : ['-wal', '-shm'].map((s) => statePath + s).find((p) => existsSync(p));
+    if (stray) throw new StorageError(`${stray} is there without ${statePath}: move it away first`);
     const revision = Math.max(source.revision, current?.revision ?? 0) + bump;
 
     const src = openReadOnly(file);
@@ -91,6 +94,7 @@ export async function restoreSqlite(dbDir: string, file: string, opts: RestoreOp
     return { source, revision, previous };
   } finally {
     await rm(tmp, { force: true });
+    await rm(`${tmp}-journal`, { force: true }); // left only if building it failed midway
     lock.close();
   }
 }
