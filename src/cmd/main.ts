@@ -18,6 +18,7 @@ Usage:
   kts cleanup            Stop the node's pods and containerd, remove their host state (--data-dir)
   kts secrets-encrypt status|rotate-keys   Secrets encryption state; rotate the key, re-encrypt all
   kts certificate check|rotate             List certificates and expiry; renew leaf certificates
+  kts datastore backup|restore             Copy the SQLite datastore, live; restore a copy with the server stopped
   kts --version          Print the version
   kts --help             Show this help
 
@@ -81,6 +82,7 @@ export async function main(argv: string[]): Promise<number> {
   if (cmd === 'cleanup') return (await import('./cleanup.js')).cleanupCommand(rest);
   if (cmd === 'secrets-encrypt') return (await import('./secrets-encrypt.js')).secretsEncryptCommand(rest);
   if (cmd === 'certificate') return (await import('./certificate.js')).certificateCommand(rest);
+  if (cmd === 'datastore') return (await import('./datastore.js')).datastoreCommand(rest);
   process.stderr.write(`kts: unknown command "${cmd}"\n\n${HELP}`);
   return 2;
 }

@@ -20,6 +20,9 @@ CREATE INDEX IF NOT EXISTS kv_name_id ON kv (name, id, deleted);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 `;
 
+/** The meta row holding the compacted revision: reads and watches below it fail with CompactedError. */
+export const COMPACT_REVISION_KEY = 'compact_revision';
+
 /** A log row as the read statements return it. */
 export interface LogRow {
   id: number;

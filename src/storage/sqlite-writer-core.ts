@@ -4,10 +4,8 @@
 // so every check sees all earlier groups and the earlier writes of its own group. Compaction steps
 // go through the same queue (sqlite-writer-client.ts), so they never interleave with a write.
 import type Database from 'better-sqlite3';
-import { prepareStatements, type LogRow, type Statements } from './sqlite-schema.js';
+import { COMPACT_REVISION_KEY, prepareStatements, type LogRow, type Statements } from './sqlite-schema.js';
 import type { StoredValue, WriteOp, WriteResult } from './sqlite-protocol.js';
-
-const COMPACT_REVISION_KEY = 'compact_revision';
 
 type Row = [id: number, name: string, created: number, deleted: number, createRevision: number, prevRevision: number, value: string];
 

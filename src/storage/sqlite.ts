@@ -12,7 +12,7 @@ import { startCompactor, type Compactor } from './compactor.js';
 import { GroupCommit, type Outcome } from './group-commit.js';
 import { prefixEnd, rangeStart, readRevision } from './key-range.js';
 import type { StoredValue, WriteOp, WriteResult } from './sqlite-protocol.js';
-import { lockDataDirectory, openDatabase, prepareStatements, type EventRow, type LogRow, type Statements } from './sqlite-schema.js';
+import { COMPACT_REVISION_KEY, lockDataDirectory, openDatabase, prepareStatements, type EventRow, type LogRow, type Statements } from './sqlite-schema.js';
 import { startWriter, type WriterClient } from './sqlite-writer-client.js';
 import { WatchHub } from './watch-hub.js';
 import { createLogger } from '../util/log.js';
@@ -30,7 +30,6 @@ export interface SqliteBackendOptions {
 const WATCH_RING_SIZE = 4096;
 /** Revisions compacted per transaction, so compaction never holds up writes for long. */
 const COMPACT_CHUNK = 10_000;
-const COMPACT_REVISION_KEY = 'compact_revision';
 
 /** Opens (or creates) `<dir>/state.db`. */
 export async function openSqliteBackend(dir: string, opts: SqliteBackendOptions = {}): Promise<Backend> {

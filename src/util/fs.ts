@@ -32,7 +32,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
 }
 
 /** Flushes a directory so a rename in it survives a power loss. Not every platform allows it. */
-async function syncDir(dir: string): Promise<void> {
+export async function syncDir(dir: string): Promise<void> {
   let fh;
   try {
     fh = await open(dir, 'r');
@@ -41,5 +41,15 @@ async function syncDir(dir: string): Promise<void> {
     // Directories cannot be opened or fsynced on some platforms (Windows); the rename stands.
   } finally {
     await fh?.close();
+  }
+}
+
+/** Flushes a file's content to disk (for files written by someone else, e.g. SQLite's VACUUM INTO). */
+export async function syncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r+');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }
