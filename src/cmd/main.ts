@@ -41,6 +41,13 @@ Server flags (k3s names):
       --datastore-cafile FILE      CA bundle that verifies the etcd servers' certificates
       --datastore-certfile FILE    Client certificate for etcd (with --datastore-keyfile)
       --datastore-keyfile FILE     Key of that client certificate
+      --cluster-init               Start a new cluster on an embedded etcd (Debian's etcd-server,
+                                   run by kts; data in <data-dir>/server/db/etcd); moves an existing
+                                   SQLite datastore into it
+  -s, --server URL                 Join the cluster of the server at URL (https://host:6443) as
+                                   another server with an etcd member (needs --token: the node token)
+      --etcd-client-port PORT      The embedded etcd member's client port (default 2379)
+      --etcd-peer-port PORT        The embedded etcd member's peer port (default 2380)
 
 Node flags (the in-process agent; also for kts agent):
       --node-name NAME             Node name (default: the hostname)
@@ -111,6 +118,10 @@ async function serverCommand(args: string[]): Promise<number> {
         'datastore-cafile': { type: 'string' },
         'datastore-certfile': { type: 'string' },
         'datastore-keyfile': { type: 'string' },
+        'cluster-init': { type: 'boolean' },
+        server: { type: 'string', short: 's' },
+        'etcd-client-port': { type: 'string' },
+        'etcd-peer-port': { type: 'string' },
         'node-name': { type: 'string' },
         'node-ip': { type: 'string' },
         'node-label': { type: 'string', multiple: true },

@@ -34,6 +34,9 @@ import { encryptRemaining, secretsEncryptionRoutes, setUpSecretsEncryption } fro
 import { startAuditLog } from './audit-log.js';
 import { startCertificateReload } from './cert-reload.js';
 import { hardenServerFiles } from './file-modes.js';
+import type { Sans } from './pki.js';
+import { etcdDataDir, hasEtcdMember, startEmbeddedEtcd } from './etcd/embedded-etcd.js';
+import type { EmbeddedEtcd } from './etcd/embedded-etcd.js';
 
 /** Who the server's node-token authenticates as: a bootstrapper, so agents get their own certificates. */
 // A join credential (as a bootstrap token), and what simulated agents without certificates of their
@@ -71,7 +74,7 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   }
   const tokenSecret = nodeToken.includes('::server:') ? nodeToken.split('::server:')[1]! : nodeToken;
 
-  const { store, description } = await openDatastore(cfg, serverDir, log, signal);
+  const { store, description, etcd } = await openDatastore(cfg, serverDir, sans, log, signal);
   step(`datastore: ${description} (revision ${await store.currentRevision()})`);
   const encryption = await setUpSecretsEncryption(cfg.dataDir, cfg.security?.secretsEncryption ?? false, store, log.child('secrets-encryption'));
   const backend = encryption?.backend ?? store;
@@ -166,6 +169,7 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
     await api.done;
     await Promise.allSettled(controllers);
     await backend.close();
+    await etcd?.done;
     await audit?.close();
     log.info('kts server stopped');
   })();
@@ -173,11 +177,21 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
 }
 
 /**
- * The datastore the flags chose: the embedded SQLite in `<data-dir>/server/db` (default), or an
- * external etcd (`--datastore-endpoint=https://…`), compacted every 5 minutes as upstream does.
+ * The datastore the flags chose: the embedded SQLite in `<data-dir>/server/db` (default), an
+ * external etcd (`--datastore-endpoint=https://…`), compacted every 5 minutes as upstream does, or
+ * the embedded etcd (--cluster-init, joining with --server, or a data dir that holds a member).
  */
-async function openDatastore(cfg: ServerConfig, serverDir: string, log: Logger, signal: AbortSignal): Promise<{ store: Backend; description: string }> {
+async function openDatastore(cfg: ServerConfig, serverDir: string, sans: Sans, log: Logger, signal: AbortSignal): Promise<{ store: Backend; description: string; etcd?: EmbeddedEtcd }> {
   const ds = cfg.datastore;
+  const ee = cfg.embeddedEtcd;
+  if (ds.kind === 'sqlite' && (ee.clusterInit || ee.join || hasEtcdMember(serverDir))) {
+    if (!ee.clusterInit && !ee.join) log.info(`${etcdDataDir(serverDir)} holds an etcd member: starting the embedded etcd`);
+    const name = cfg.nodeName ?? cfg.agent?.nodeName ?? hostname().toLowerCase();
+    const etcd = await startEmbeddedEtcd({ serverDir, advertiseAddress: cfg.advertiseAddress, clientPort: ee.clientPort, peerPort: ee.peerPort, name, sans, join: undefined, log: log.child('etcd'), signal });
+    const { openEtcdBackend } = await import('../storage/etcd.js');
+    const store = await openEtcdBackend({ endpoints: [etcd.endpoint], tls: etcd.tls, signal, log: log.child('etcd') });
+    return { store, description: `embedded etcd ${store.info.version} at ${etcd.endpoint}`, etcd };
+  }
   if (ds.kind === 'etcd') {
     const read = (flag: string, file?: string) => {
       if (!file) return undefined;
