@@ -37,6 +37,7 @@ import { hardenServerFiles } from './file-modes.js';
 import type { Sans } from './pki.js';
 import { etcdDataDir, hasEtcdMember, startEmbeddedEtcd } from './etcd/embedded-etcd.js';
 import type { EmbeddedEtcd } from './etcd/embedded-etcd.js';
+import { migrateSqliteToEtcd, sqliteDatabasePath } from './etcd/migrate.js';
 
 /** Who the server's node-token authenticates as: a bootstrapper, so agents get their own certificates. */
 // A join credential (as a bootstrap token), and what simulated agents without certificates of their
@@ -188,6 +189,12 @@ async function openDatastore(cfg: ServerConfig, serverDir: string, sans: Sans, l
     if (!ee.clusterInit && !ee.join) log.info(`${etcdDataDir(serverDir)} holds an etcd member: starting the embedded etcd`);
     const name = cfg.nodeName ?? cfg.agent?.nodeName ?? hostname().toLowerCase();
     const etcd = await startEmbeddedEtcd({ serverDir, advertiseAddress: cfg.advertiseAddress, clientPort: ee.clientPort, peerPort: ee.peerPort, name, sans, join: undefined, log: log.child('etcd'), signal });
+    // k3s's migration: a SQLite datastore moves into the new cluster's etcd (not into a joined one).
+    if (ee.clusterInit && existsSync(sqliteDatabasePath(serverDir))) {
+      log.info(`moving the SQLite datastore ${sqliteDatabasePath(serverDir)} into etcd`);
+      const moved = await migrateSqliteToEtcd(serverDir, { endpoints: [etcd.endpoint], tls: etcd.tls });
+      if (moved) log.info(`migrated ${moved.keys} object(s) from SQLite into etcd; the database was renamed to ${moved.movedTo}`);
+    }
     const { openEtcdBackend } = await import('../storage/etcd.js');
     const store = await openEtcdBackend({ endpoints: [etcd.endpoint], tls: etcd.tls, signal, log: log.child('etcd') });
     return { store, description: `embedded etcd ${store.info.version} at ${etcd.endpoint}`, etcd };

@@ -51,3 +51,28 @@ async function waitGone(etcdDir: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+test('--cluster-init on a SQLite data dir moves every object into etcd', async () => {
+  const lite = await startServer();
+  servers.push(lite);
+  assert.equal(lite.kubectl(['create', 'namespace', 'moved']).code, 0);
+  for (let i = 0; i < 5; i++) assert.equal(lite.kubectl(['create', 'configmap', `cm-${i}`, '-n', 'moved', `--from-literal=i=${i}`]).code, 0);
+  assert.equal(lite.kubectl(['create', 'secret', 'generic', 'pw', '-n', 'moved', '--from-literal=p=hunter2']).code, 0);
+  const before = lite.kubectl(['get', 'all,configmaps,secrets,serviceaccounts,roles,clusterroles', '-A', '-o', 'name']).stdout.split('\n').filter(Boolean).sort();
+  await lite.stop('SIGTERM');
+
+  const srv = await startServer({ dataDir: lite.dataDir, extraArgs: ['--cluster-init', '--node-name', 'migrated', ...(await etcdPorts())] });
+  servers.unshift(srv);
+  assert.match(srv.logs(), /migrated \d+ object\(s\) from SQLite into etcd; the database was renamed to \S+state\.db\.migrated-/);
+  assert.equal(existsSync(join(srv.dataDir, 'server', 'db', 'state.db')), false);
+  const afterMove = srv.kubectl(['get', 'all,configmaps,secrets,serviceaccounts,roles,clusterroles', '-A', '-o', 'name']).stdout.split('\n').filter(Boolean).sort();
+  assert.deepEqual(afterMove, before);
+  assert.equal(srv.kubectl(['get', 'configmap', 'cm-3', '-n', 'moved', '-o', 'jsonpath={.data.i}']).stdout, '3');
+  assert.equal(srv.kubectl(['get', 'secret', 'pw', '-n', 'moved', '-o', 'jsonpath={.data.p}']).stdout, Buffer.from('hunter2').toString('base64'));
+  assert.equal(srv.kubectl(['create', 'configmap', 'after', '-n', 'moved']).code, 0);
+
+  // A restart does not migrate again.
+  await srv.restart();
+  assert.equal(srv.logs().match(/migrated \d+ object/g)?.length, 1);
+  assert.equal(srv.kubectl(['get', 'configmap', 'after', '-n', 'moved', '-o', 'name']).stdout.trim(), 'configmap/after');
+});
