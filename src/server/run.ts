@@ -20,7 +20,7 @@ import { bootstrapCluster } from './bootstrap.js';
 import { bootstrapRbac } from './rbac-bootstrap.js';
 import { ensureComponentCerts } from './component-identities.js';
 import type { ComponentCerts } from './component-identities.js';
-import { NODE_AGENT_GROUP } from '../apiserver/authz/policy/identities.js';
+import { NODE_AGENT_GROUP, NODE_TOKEN_USER_NAME } from '../apiserver/authz/policy/identities.js';
 import { bootstrapLocalStorage } from './local-storage.js';
 import { bootstrapIngressClass, runIngress } from './ingress.js';
 import { startClusterDns } from './cluster-dns.js';
@@ -37,13 +37,14 @@ import { hardenServerFiles } from './file-modes.js';
 import type { Sans } from './pki.js';
 import { etcdDataDir, hasEtcdMember, startEmbeddedEtcd } from './etcd/embedded-etcd.js';
 import type { EmbeddedEtcd } from './etcd/embedded-etcd.js';
+import { fetchServerBootstrap, serverBootstrapRoute } from './etcd/server-join.js';
 import { migrateSqliteToEtcd, sqliteDatabasePath } from './etcd/migrate.js';
 
 /** Who the server's node-token authenticates as: a bootstrapper, so agents get their own certificates. */
 // A join credential (as a bootstrap token), and what simulated agents without certificates of their
 // own use for every request: system:kts:node-agents may play the kubelet of any node (RBAC role
 // system:kts:node-agent).
-export const NODE_TOKEN_USER = { name: 'kts:node-token', groups: ['system:bootstrappers', NODE_AGENT_GROUP] };
+export const NODE_TOKEN_USER = { name: NODE_TOKEN_USER_NAME, groups: ['system:bootstrappers', NODE_AGENT_GROUP] };
 
 export interface RunningServer {
   port: number;
@@ -58,6 +59,9 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   mkdirSync(serverDir, { recursive: true, mode: 0o700 });
   step(`data dir ${cfg.dataDir}`);
 
+  // A joining server takes the cluster's CAs, keys and node token before making any of its own.
+  const ee = cfg.embeddedEtcd;
+  const joinEndpoints = ee.join && !hasEtcdMember(serverDir) ? await fetchServerBootstrap(serverDir, ee.join, log) : undefined;
   const sans = { dns: ['localhost', hostname(), ...cfg.tlsSans.filter((s) => !isIp(s))], ips: ['127.0.0.1', '::1', cfg.advertiseAddress, ...cfg.tlsSans.filter(isIp)] };
   const pki = await ensurePki(join(serverDir, 'tls'), { sans, log: (m) => log.info(m) });
   const serviceAccountKey = await ensureServiceAccountKey(join(serverDir, 'tls'));
@@ -75,7 +79,7 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   }
   const tokenSecret = nodeToken.includes('::server:') ? nodeToken.split('::server:')[1]! : nodeToken;
 
-  const { store, description, etcd } = await openDatastore(cfg, serverDir, sans, log, signal);
+  const { store, description, etcd } = await openDatastore(cfg, serverDir, sans, joinEndpoints, log, signal);
   step(`datastore: ${description} (revision ${await store.currentRevision()})`);
   const encryption = await setUpSecretsEncryption(cfg.dataDir, cfg.security?.secretsEncryption ?? false, store, log.child('secrets-encryption'));
   const backend = encryption?.backend ?? store;
@@ -119,7 +123,7 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
       audit: audit?.auditor,
       podSecurity: cfg.security?.podSecurity,
       maxRequestsInflight: cfg.maxRequestsInflight,
-      extraRoutes: secretsEncryptionRoutes(encryption),
+      extraRoutes: chainRoutes(secretsEncryptionRoutes(encryption), serverBootstrapRoute(serverDir, nodeToken, etcd?.advertiseClientUrl)),
     },
     backend,
     log.child('apiserver'),
@@ -182,13 +186,13 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
  * external etcd (`--datastore-endpoint=https://…`), compacted every 5 minutes as upstream does, or
  * the embedded etcd (--cluster-init, joining with --server, or a data dir that holds a member).
  */
-async function openDatastore(cfg: ServerConfig, serverDir: string, sans: Sans, log: Logger, signal: AbortSignal): Promise<{ store: Backend; description: string; etcd?: EmbeddedEtcd }> {
+async function openDatastore(cfg: ServerConfig, serverDir: string, sans: Sans, joinEndpoints: string[] | undefined, log: Logger, signal: AbortSignal): Promise<{ store: Backend; description: string; etcd?: EmbeddedEtcd }> {
   const ds = cfg.datastore;
   const ee = cfg.embeddedEtcd;
   if (ds.kind === 'sqlite' && (ee.clusterInit || ee.join || hasEtcdMember(serverDir))) {
     if (!ee.clusterInit && !ee.join) log.info(`${etcdDataDir(serverDir)} holds an etcd member: starting the embedded etcd`);
     const name = cfg.nodeName ?? cfg.agent?.nodeName ?? hostname().toLowerCase();
-    const etcd = await startEmbeddedEtcd({ serverDir, advertiseAddress: cfg.advertiseAddress, clientPort: ee.clientPort, peerPort: ee.peerPort, name, sans, join: undefined, log: log.child('etcd'), signal });
+    const etcd = await startEmbeddedEtcd({ serverDir, advertiseAddress: cfg.advertiseAddress, clientPort: ee.clientPort, peerPort: ee.peerPort, name, sans, join: joinEndpoints && { endpoints: joinEndpoints }, log: log.child('etcd'), signal });
     // k3s's migration: a SQLite datastore moves into the new cluster's etcd (not into a joined one).
     if (ee.clusterInit && existsSync(sqliteDatabasePath(serverDir))) {
       log.info(`moving the SQLite datastore ${sqliteDatabasePath(serverDir)} into etcd`);
@@ -266,6 +270,15 @@ function startControlLoops(cfg: ControlLoopsConfig, signal: AbortSignal): Promis
     worker.on('error', (e) => process.stderr.write(`control loops worker: ${e.stack ?? e}\n`));
     worker.on('exit', () => resolve());
   });
+}
+
+type Route = NonNullable<Parameters<typeof startApiServer>[0]['extraRoutes']>;
+/** kts's own routes on the API port, tried in order until one handles the path. */
+function chainRoutes(...routes: Route[]): Route {
+  return async (...args) => {
+    for (const r of routes) if (await r(...args)) return true;
+    return false;
+  };
 }
 
 function isIp(s: string): boolean {
