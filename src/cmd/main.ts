@@ -32,7 +32,8 @@ Server flags (k3s names):
       --cluster-cidr CIDR          Pod network (default 10.42.0.0/16)
       --service-cidr CIDR          Service network (default 10.43.0.0/16)
       --service-node-port-range R  NodePort range (default 30000-32767)
-      --token TOKEN                Shared secret nodes use to join (default: generated)
+      --token TOKEN                Shared secret nodes use to join (default: generated); with --server,
+                                   the cluster's node token
       --token-auth-file FILE       Static bearer tokens: CSV of token,user,uid,"group1,group2"
       --max-requests-inflight N    Requests the API server runs at once (default 400, as upstream); others wait in fair per-user queues
       --disable-agent              Do not run the node agent in-process
