@@ -1,7 +1,7 @@
 // Three `kts server` processes on one embedded etcd cluster (--cluster-init, then two joining with
 // --server and the node token), control planes only: each sees what another wrote, and after a
 // kill -9 of one server (its etcd member dies with it) writes through the others keep working and
-// nothing acknowledged is lost.
+// nothing acknowledged is lost; a joined server restarts on its own member.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -70,4 +70,12 @@ test('three servers share one etcd: reads across servers, kill -9 of one keeps t
       return [...acknowledged, 'from-s2'].every((n) => names.includes(n));
     }, 10_000, 'every acknowledged write on both remaining servers');
   }
+
+  // A joined server restarts on its own member (no second join), with the quorum of two.
+  await s2.stop('SIGKILL');
+  await s2.restart();
+  const since = s2.logs().lastIndexOf('data dir');
+  assert.match(s2.logs().slice(since), /etcd: reusing member s2/);
+  assert.doesNotMatch(s2.logs().slice(since), /joining the cluster/);
+  assert.equal(s2.kubectl(['get', 'configmap', 'after-5', '-o', 'name']).stdout.trim(), 'configmap/after-5');
 });
