@@ -9,6 +9,7 @@ import { findNginxMasters } from '../ingress/nginx-process.js';
 import { cleanupHostGwRoutes } from '../agent/host-gw.js';
 import { podMasqPrefix } from '../agent/pod-masquerade.js';
 import { stopProcess } from '../util/process.js';
+import { findEtcdProcesses } from '../server/etcd/etcd-process.js';
 import { join } from 'node:path';
 
 const HELP = `Usage: kts cleanup [--data-dir DIR]
@@ -16,7 +17,7 @@ const HELP = `Usage: kts cleanup [--data-dir DIR]
 Stops and removes every pod of the node whose data dir is DIR (default /var/lib/kts as root),
 stops its containerd and shims, unmounts what is mounted under its folders, and removes its pod
 cgroups, CNI state, bridge and veths, iptables rules and routes to other nodes' pods, and stops
-its ingress nginx. Stop kts
+its ingress nginx and embedded etcd. Stop kts
 server/agent first.
 `;
 
@@ -46,6 +47,11 @@ export async function cleanupCommand(args: string[]): Promise<number> {
   for (const pid of findNginxMasters(join(dataDir, 'agent', 'ingress', 'nginx.conf'))) {
     await stopProcess(pid, 5000);
     report.lines.push(`stopped the ingress nginx (pid ${pid})`);
+  }
+  // The embedded etcd member, should a killed server have left it running.
+  for (const pid of findEtcdProcesses(join(dataDir, 'server', 'db', 'etcd'))) {
+    await stopProcess(pid, 10_000);
+    report.lines.push(`stopped the embedded etcd (pid ${pid})`);
   }
   process.stdout.write(report.lines.length ? report.lines.map((l) => l + '\n').join('') : 'nothing to clean up\n');
   for (const e of report.errors) process.stderr.write(`kts cleanup: ${e}\n`);

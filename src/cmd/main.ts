@@ -33,7 +33,8 @@ Server flags (k3s names):
       --cluster-cidr CIDR          Pod network (default 10.42.0.0/16)
       --service-cidr CIDR          Service network (default 10.43.0.0/16)
       --service-node-port-range R  NodePort range (default 30000-32767)
-      --token TOKEN                Shared secret nodes use to join (default: generated)
+      --token TOKEN                Shared secret nodes use to join (default: generated); with --server,
+                                   the cluster's node token
       --token-auth-file FILE       Static bearer tokens: CSV of token,user,uid,"group1,group2"
       --max-requests-inflight N    Requests the API server runs at once (default 400, as upstream); others wait in fair per-user queues
       --disable-agent              Do not run the node agent in-process
@@ -42,6 +43,13 @@ Server flags (k3s names):
       --datastore-cafile FILE      CA bundle that verifies the etcd servers' certificates
       --datastore-certfile FILE    Client certificate for etcd (with --datastore-keyfile)
       --datastore-keyfile FILE     Key of that client certificate
+      --cluster-init               Start a new cluster on an embedded etcd (Debian's etcd-server,
+                                   run by kts; data in <data-dir>/server/db/etcd); moves an existing
+                                   SQLite datastore into it
+  -s, --server URL                 Join the cluster of the server at URL (https://host:6443) as
+                                   another server with an etcd member (needs --token: the node token)
+      --etcd-client-port PORT      The embedded etcd member's client port (default 2379)
+      --etcd-peer-port PORT        The embedded etcd member's peer port (default 2380)
 
 Node flags (the in-process agent; also for kts agent):
       --node-name NAME             Node name (default: the hostname)
@@ -113,6 +121,10 @@ async function serverCommand(args: string[]): Promise<number> {
         'datastore-cafile': { type: 'string' },
         'datastore-certfile': { type: 'string' },
         'datastore-keyfile': { type: 'string' },
+        'cluster-init': { type: 'boolean' },
+        server: { type: 'string', short: 's' },
+        'etcd-client-port': { type: 'string' },
+        'etcd-peer-port': { type: 'string' },
         'node-name': { type: 'string' },
         'node-ip': { type: 'string' },
         'node-label': { type: 'string', multiple: true },

@@ -29,3 +29,18 @@ test('--datastore-endpoint: SQLite by default or with sqlite://; http(s):// endp
   refused({ 'datastore-endpoint': 'http://h:2379', 'datastore-keyfile': '/k' }, /^--datastore-keyfile: the etcd endpoints are http:\/\//);
   refused({ 'datastore-endpoint': 'https://h:2379', 'datastore-certfile': '/c' }, /^--datastore-certfile and --datastore-keyfile: give both/);
 });
+
+test('embedded etcd: --cluster-init, --server with the full token, member ports; conflicting flags are refused', () => {
+  const base = { 'disable-agent': true };
+  const token = `K10${'a'.repeat(64)}::server:secret`;
+  assert.deepEqual(buildServerConfig(base).embeddedEtcd, { clusterInit: false, join: undefined, clientPort: 2379, peerPort: 2380 });
+  assert.deepEqual(buildServerConfig({ ...base, 'cluster-init': true, 'etcd-client-port': '12379', 'etcd-peer-port': '12380' }).embeddedEtcd, { clusterInit: true, join: undefined, clientPort: 12379, peerPort: 12380 });
+  assert.deepEqual(buildServerConfig({ ...base, server: 'https://first:6443/', token }).embeddedEtcd.join, { server: 'https://first:6443', token });
+  const refused = (flags: Record<string, string | boolean>, message: RegExp) => assert.throws(() => buildServerConfig({ ...base, ...flags }), (e: Error) => e instanceof ConfigError && message.test(e.message));
+  refused({ server: 'https://first:6443', token: 'secret' }, /^--server: joining a server needs --token with the cluster's full node token/);
+  refused({ server: 'http://first:6443', token }, /^--server: must be an https:\/\/ URL/);
+  refused({ 'cluster-init': true, server: 'https://first:6443', token }, /^--cluster-init starts a new cluster; --server joins an existing one/);
+  refused({ 'cluster-init': true, 'datastore-endpoint': 'http://h:2379' }, /^--cluster-init: the embedded etcd cannot be combined with an external --datastore-endpoint/);
+  refused({ 'etcd-client-port': '0' }, /^--etcd-client-port: invalid port "0"/);
+  refused({ 'etcd-client-port': '2380' }, /^--etcd-client-port and --etcd-peer-port must differ/);
+});

@@ -42,6 +42,19 @@ export interface ServerConfig {
   security?: SecurityConfig;
   /** Where objects are kept: the embedded SQLite in the data dir, or an external etcd. */
   datastore: DatastoreConfig;
+  /**
+   * k3s's embedded etcd: a new cluster (--cluster-init) or joining one (--server with the full
+   * node token); with neither, a data dir that holds an etcd member still starts it.
+   */
+  embeddedEtcd: EmbeddedEtcdConfig;
+}
+
+export interface EmbeddedEtcdConfig {
+  clusterInit: boolean;
+  /** The existing server to join through (its URL and the cluster's K10 node token). */
+  join?: { server: string; token: string };
+  clientPort: number;
+  peerPort: number;
 }
 
 export type DatastoreConfig =
@@ -79,6 +92,10 @@ export interface RawServerFlags extends RawNodeFlags, RawSecurityFlags {
   'ingress-http-port'?: string;
   'ingress-https-port'?: string;
   'ingress-proxy'?: string;
+  'cluster-init'?: boolean;
+  server?: string;
+  'etcd-client-port'?: string;
+  'etcd-peer-port'?: string;
 }
 
 export function buildServerConfig(f: RawServerFlags): ServerConfig {
@@ -97,6 +114,7 @@ export function buildServerConfig(f: RawServerFlags): ServerConfig {
   const m = /^(\d+)-(\d+)$/.exec(range);
   if (!m || Number(m[1]) > Number(m[2]) || Number(m[2]) > 65535) throw new ConfigError(`--service-node-port-range: invalid range "${range}" (want MIN-MAX)`);
   const datastore = buildDatastoreConfig(f);
+  const embeddedEtcd = buildEmbeddedEtcdConfig(f, datastore);
   let mode: number | undefined;
   if (f['write-kubeconfig-mode']) {
     mode = parseInt(f['write-kubeconfig-mode'], 8);
@@ -154,7 +172,36 @@ export function buildServerConfig(f: RawServerFlags): ServerConfig {
     agent,
     security: buildSecurityConfig(f, (m) => new ConfigError(m)),
     datastore,
+    embeddedEtcd,
   };
+}
+
+/** --cluster-init, --server/--token (join) and the member's ports (kts-specific, for several servers on one host). */
+function buildEmbeddedEtcdConfig(f: RawServerFlags, datastore: DatastoreConfig): EmbeddedEtcdConfig {
+  const port = (flag: 'etcd-client-port' | 'etcd-peer-port', def: number) => {
+    const v = Number(f[flag] ?? def);
+    if (!Number.isInteger(v) || v < 1 || v > 65535) throw new ConfigError(`--${flag}: invalid port "${f[flag]}"`);
+    return v;
+  };
+  const clientPort = port('etcd-client-port', 2379);
+  const peerPort = port('etcd-peer-port', 2380);
+  if (clientPort === peerPort) throw new ConfigError('--etcd-client-port and --etcd-peer-port must differ');
+  const clusterInit = f['cluster-init'] ?? false;
+  if ((clusterInit || f.server) && datastore.kind !== 'sqlite') throw new ConfigError(`--${clusterInit ? 'cluster-init' : 'server'}: the embedded etcd cannot be combined with an external --datastore-endpoint`);
+  if (clusterInit && f.server) throw new ConfigError('--cluster-init starts a new cluster; --server joins an existing one: give one of them');
+  let join: EmbeddedEtcdConfig['join'];
+  if (f.server) {
+    let u: URL;
+    try {
+      u = new URL(f.server);
+    } catch {
+      throw new ConfigError(`--server: invalid URL "${f.server}" (want https://host:6443)`);
+    }
+    if (u.protocol !== 'https:') throw new ConfigError(`--server: must be an https:// URL (got "${f.server}")`);
+    if (!f.token || !/^K10[0-9a-f]{64}::[^:]+:.+$/i.test(f.token)) throw new ConfigError(`--server: joining a server needs --token with the cluster's full node token (K10…::server:…, in the first server's <data-dir>/server/node-token)`);
+    join = { server: u.origin, token: f.token };
+  }
+  return { clusterInit, join, clientPort, peerPort };
 }
 
 /**

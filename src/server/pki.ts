@@ -116,6 +116,14 @@ export function signServingCert(ca: CertKeyPair, cn: string, sans: Sans, days: n
   return signLeaf(ca, { cn }, 'server', sans, days);
 }
 
+/**
+ * A certificate for both ends of a TLS connection (serverAuth and clientAuth), as etcd members
+ * need: a peer dials and accepts peers with the same certificate.
+ */
+export function signServerClientCert(ca: CertKeyPair, cn: string, sans: Sans, days: number): CertKeyPair {
+  return signLeaf(ca, { cn }, 'both', sans, days);
+}
+
 /** The fields of a PEM certificate that kts looks at. */
 export function certInfo(pem: string): CertInfo {
   const x = new X509Certificate(pem);
@@ -156,7 +164,7 @@ async function writePair(dir: string, base: string, pair: CertKeyPair): Promise<
   await writeFileAtomic(join(dir, `${base}.crt`), pair.certPem, 0o644);
 }
 
-async function ensureCa(dir: string, base: string, cnPrefix: string, log: (m: string) => void): Promise<CertKeyPair> {
+export async function ensureCa(dir: string, base: string, cnPrefix: string, log: (m: string) => void): Promise<CertKeyPair> {
   const existing = await readPair(dir, base);
   if (existing) {
     const left = (certInfo(existing.certPem).notAfter.getTime() - Date.now()) / DAY_MS;
@@ -170,7 +178,7 @@ async function ensureCa(dir: string, base: string, cnPrefix: string, log: (m: st
 }
 
 /** Reuses `base` if it was issued by `ca`, is not near expiry and passes `unfit`; else reissues it. */
-async function ensureLeaf(
+export async function ensureLeaf(
   dir: string, base: string, ca: CertKeyPair, log: (m: string) => void,
   unfit: (info: CertInfo, x509: X509Certificate) => string | undefined, issue: () => CertKeyPair, now: number,
 ): Promise<CertKeyPair> {
@@ -246,12 +254,12 @@ function selfSignedCa(cn: string, days: number): CertKeyPair {
  * a millisecond where an RSA-2048 key takes 100–300 ms, and a first start issues a dozen of them.
  * The CAs stay RSA. Laid out by the CSR signer's DER path, which carries any public key.
  */
-function signLeaf(ca: CertKeyPair, subject: { cn: string; o?: string[] }, usage: 'server' | 'client', sans: Sans, days: number): CertKeyPair {
+function signLeaf(ca: CertKeyPair, subject: { cn: string; o?: string[] }, usage: 'server' | 'client' | 'both', sans: Sans, days: number): CertKeyPair {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const certPem = issueCertificate(
     ca,
     { commonName: subject.cn, organizations: subject.o ?? [], dnsNames: sans.dns, ipAddresses: sans.ips, emailAddresses: [], uris: [], publicKeyDer: publicKey.export({ type: 'spki', format: 'der' }) },
-    ['digital signature', usage === 'server' ? 'server auth' : 'client auth'],
+    ['digital signature', ...(usage === 'client' ? [] : ['server auth']), ...(usage === 'server' ? [] : ['client auth'])],
     days * DAY_MS,
   );
   return { certPem, keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string };

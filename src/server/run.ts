@@ -21,7 +21,7 @@ import { apiserverEndpoints } from './apiserver-endpoints.js';
 import { bootstrapRbac } from './rbac-bootstrap.js';
 import { ensureComponentCerts } from './component-identities.js';
 import type { ComponentCerts } from './component-identities.js';
-import { NODE_AGENT_GROUP } from '../apiserver/authz/policy/identities.js';
+import { NODE_AGENT_GROUP, NODE_TOKEN_USER_NAME } from '../apiserver/authz/policy/identities.js';
 import { bootstrapLocalStorage } from './local-storage.js';
 import { bootstrapIngressClass, runIngress } from './ingress.js';
 import { startClusterDns } from './cluster-dns.js';
@@ -35,12 +35,17 @@ import { encryptRemaining, secretsEncryptionRoutes, setUpSecretsEncryption } fro
 import { startAuditLog } from './audit-log.js';
 import { startCertificateReload } from './cert-reload.js';
 import { hardenServerFiles } from './file-modes.js';
+import type { Sans } from './pki.js';
+import { etcdDataDir, hasEtcdMember, startEmbeddedEtcd } from './etcd/embedded-etcd.js';
+import type { EmbeddedEtcd } from './etcd/embedded-etcd.js';
+import { fetchServerBootstrap, serverBootstrapRoute } from './etcd/server-join.js';
+import { migrateSqliteToEtcd, sqliteDatabasePath } from './etcd/migrate.js';
 
 /** Who the server's node-token authenticates as: a bootstrapper, so agents get their own certificates. */
 // A join credential (as a bootstrap token), and what simulated agents without certificates of their
 // own use for every request: system:kts:node-agents may play the kubelet of any node (RBAC role
 // system:kts:node-agent).
-export const NODE_TOKEN_USER = { name: 'kts:node-token', groups: ['system:bootstrappers', NODE_AGENT_GROUP] };
+export const NODE_TOKEN_USER = { name: NODE_TOKEN_USER_NAME, groups: ['system:bootstrappers', NODE_AGENT_GROUP] };
 
 export interface RunningServer {
   port: number;
@@ -55,6 +60,9 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   mkdirSync(serverDir, { recursive: true, mode: 0o700 });
   step(`data dir ${cfg.dataDir}`);
 
+  // A joining server takes the cluster's CAs, keys and node token before making any of its own.
+  const ee = cfg.embeddedEtcd;
+  const joinEndpoints = ee.join && !hasEtcdMember(serverDir) ? await fetchServerBootstrap(serverDir, ee.join, log) : undefined;
   const sans = { dns: ['localhost', hostname(), ...cfg.tlsSans.filter((s) => !isIp(s))], ips: ['127.0.0.1', '::1', cfg.advertiseAddress, ...cfg.tlsSans.filter(isIp)] };
   const pki = await ensurePki(join(serverDir, 'tls'), { sans, log: (m) => log.info(m) });
   const serviceAccountKey = await ensureServiceAccountKey(join(serverDir, 'tls'));
@@ -72,7 +80,7 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   }
   const tokenSecret = nodeToken.includes('::server:') ? nodeToken.split('::server:')[1]! : nodeToken;
 
-  const { store, description } = await openDatastore(cfg, serverDir, log, signal);
+  const { store, description, etcd } = await openDatastore(cfg, serverDir, sans, joinEndpoints, log, signal);
   step(`datastore: ${description} (revision ${await store.currentRevision()})`);
   const encryption = await setUpSecretsEncryption(cfg.dataDir, cfg.security?.secretsEncryption ?? false, store, log.child('secrets-encryption'));
   const backend = encryption?.backend ?? store;
@@ -116,7 +124,7 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
       audit: audit?.auditor,
       podSecurity: cfg.security?.podSecurity,
       maxRequestsInflight: cfg.maxRequestsInflight,
-      extraRoutes: secretsEncryptionRoutes(encryption),
+      extraRoutes: chainRoutes(secretsEncryptionRoutes(encryption), serverBootstrapRoute(serverDir, nodeToken, etcd?.advertiseClientUrl)),
     },
     backend,
     log.child('apiserver'),
@@ -170,6 +178,7 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
     await api.done;
     await Promise.allSettled(controllers);
     await backend.close();
+    await etcd?.done;
     await audit?.close();
     log.info('kts server stopped');
   })();
@@ -177,11 +186,27 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
 }
 
 /**
- * The datastore the flags chose: the embedded SQLite in `<data-dir>/server/db` (default), or an
- * external etcd (`--datastore-endpoint=https://…`), compacted every 5 minutes as upstream does.
+ * The datastore the flags chose: the embedded SQLite in `<data-dir>/server/db` (default), an
+ * external etcd (`--datastore-endpoint=https://…`), compacted every 5 minutes as upstream does, or
+ * the embedded etcd (--cluster-init, joining with --server, or a data dir that holds a member).
  */
-async function openDatastore(cfg: ServerConfig, serverDir: string, log: Logger, signal: AbortSignal): Promise<{ store: Backend; description: string }> {
+async function openDatastore(cfg: ServerConfig, serverDir: string, sans: Sans, joinEndpoints: string[] | undefined, log: Logger, signal: AbortSignal): Promise<{ store: Backend; description: string; etcd?: EmbeddedEtcd }> {
   const ds = cfg.datastore;
+  const ee = cfg.embeddedEtcd;
+  if (ds.kind === 'sqlite' && (ee.clusterInit || ee.join || hasEtcdMember(serverDir))) {
+    if (!ee.clusterInit && !ee.join) log.info(`${etcdDataDir(serverDir)} holds an etcd member: starting the embedded etcd`);
+    const name = cfg.nodeName ?? cfg.agent?.nodeName ?? hostname().toLowerCase();
+    const etcd = await startEmbeddedEtcd({ serverDir, advertiseAddress: cfg.advertiseAddress, clientPort: ee.clientPort, peerPort: ee.peerPort, name, sans, join: joinEndpoints && { endpoints: joinEndpoints }, log: log.child('etcd'), signal });
+    // k3s's migration: a SQLite datastore moves into the new cluster's etcd (not into a joined one).
+    if (ee.clusterInit && existsSync(sqliteDatabasePath(serverDir))) {
+      log.info(`moving the SQLite datastore ${sqliteDatabasePath(serverDir)} into etcd`);
+      const moved = await migrateSqliteToEtcd(serverDir, { endpoints: [etcd.endpoint], tls: etcd.tls });
+      if (moved) log.info(`migrated ${moved.keys} object(s) from SQLite into etcd; the database was renamed to ${moved.movedTo}`);
+    }
+    const { openEtcdBackend } = await import('../storage/etcd.js');
+    const store = await openEtcdBackend({ endpoints: [etcd.endpoint], tls: etcd.tls, signal, log: log.child('etcd') });
+    return { store, description: `embedded etcd ${store.info.version} at ${etcd.endpoint}`, etcd };
+  }
   if (ds.kind === 'etcd') {
     const read = (flag: string, file?: string) => {
       if (!file) return undefined;
@@ -249,6 +274,15 @@ function startControlLoops(cfg: ControlLoopsConfig, signal: AbortSignal): Promis
     worker.on('error', (e) => process.stderr.write(`control loops worker: ${e.stack ?? e}\n`));
     worker.on('exit', () => resolve());
   });
+}
+
+type Route = NonNullable<Parameters<typeof startApiServer>[0]['extraRoutes']>;
+/** kts's own routes on the API port, tried in order until one handles the path. */
+function chainRoutes(...routes: Route[]): Route {
+  return async (...args) => {
+    for (const r of routes) if (await r(...args)) return true;
+    return false;
+  };
 }
 
 function isIp(s: string): boolean {

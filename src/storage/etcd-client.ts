@@ -11,7 +11,7 @@ import protobuf from 'protobufjs';
 import { StorageError } from './backend.js';
 import { etcdProto } from './etcd-proto.js';
 import { parseEtcdEndpoint } from './etcd-endpoint.js';
-import type { PbDeleteRangeResponse, PbRangeRequest, PbRangeResponse, PbStatusResponse, PbTxnRequest, PbTxnResponse, PbWatchResponse } from './etcd-proto.js';
+import type { PbDeleteRangeResponse, PbMember, PbMemberAddResponse, PbRangeRequest, PbRangeResponse, PbStatusResponse, PbTxnRequest, PbTxnResponse, PbWatchResponse } from './etcd-proto.js';
 
 export interface EtcdTls {
   /** CA bundle that signs the etcd servers' certificates (default: the system's roots). */
@@ -42,13 +42,15 @@ export class EtcdError extends StorageError {
 }
 
 type Ctor = grpc.ServiceClientConstructor;
-let services: { kv: Ctor; watch: Ctor; maintenance: Ctor } | undefined;
+let services: { kv: Ctor; watch: Ctor; maintenance: Ctor; cluster: Ctor } | undefined;
 function loadServices() {
   if (services) return services;
-  const root = protobuf.parse(etcdProto, { keepCase: false }).root;
-  const def = protoLoader.fromJSON(root.toJSON(), { longs: Number, enums: String, defaults: true, oneofs: true });
-  const pkg = grpc.loadPackageDefinition(def) as unknown as { etcdserverpb: { KV: Ctor; Watch: Ctor; Maintenance: Ctor } };
-  services = { kv: pkg.etcdserverpb.KV, watch: pkg.etcdserverpb.Watch, maintenance: pkg.etcdserverpb.Maintenance };
+  const root = protobuf.parse(etcdProto, { keepCase: false }).root.toJSON();
+  type Pkg = { etcdserverpb: { KV: Ctor; Watch: Ctor; Maintenance: Ctor; Cluster: Ctor } };
+  const load = (longs: typeof Number | typeof String) => (grpc.loadPackageDefinition(protoLoader.fromJSON(root, { longs, enums: String, defaults: true, oneofs: true })) as unknown as Pkg).etcdserverpb;
+  const pkg = load(Number);
+  // Member IDs are random 64-bit numbers, which a JavaScript number cannot hold: strings there.
+  services = { kv: pkg.KV, watch: pkg.Watch, maintenance: pkg.Maintenance, cluster: load(String).Cluster };
   return services;
 }
 
@@ -61,6 +63,7 @@ interface Endpoint {
   kv: grpc.Client;
   watch: grpc.Client;
   maintenance: grpc.Client;
+  cluster: grpc.Client;
 }
 
 const READ_RETRY_CODES = new Set([grpc.status.UNAVAILABLE]);
@@ -91,7 +94,7 @@ export class EtcdClient {
         'grpc.max_reconnect_backoff_ms': 2_000,
       });
       const mk = (C: Ctor) => new C(ep.target, creds, { channelOverride: channel });
-      return { url: ep.url, channel, kv: mk(s.kv), watch: mk(s.watch), maintenance: mk(s.maintenance) };
+      return { url: ep.url, channel, kv: mk(s.kv), watch: mk(s.watch), maintenance: mk(s.maintenance), cluster: mk(s.cluster) };
     });
     this.endpoints = this.eps.map((e) => e.url);
   }
@@ -113,6 +116,17 @@ export class EtcdClient {
     return this.unary<PbStatusResponse>('maintenance', 'Status', {}, true).then((r) => ({ ...r, endpoint: this.eps[this.current]!.url }));
   }
 
+  /** Adds a voting member with these peer URLs; the answer lists every member (the new one unstarted). */
+  memberAdd(peerURLs: string[]): Promise<PbMemberAddResponse> {
+    return this.unary('cluster', 'MemberAdd', { peerURLs, isLearner: false }, false);
+  }
+  async memberList(): Promise<PbMember[]> {
+    return (await this.unary<{ members: PbMember[] }>('cluster', 'MemberList', {}, true)).members;
+  }
+  async memberRemove(id: string): Promise<void> {
+    await this.unary('cluster', 'MemberRemove', { ID: id }, false);
+  }
+
   /** Opens a Watch stream on the current endpoint (the caller sends create/cancel requests). */
   openWatch(): { stream: WatchStream; endpoint: string; failed: () => void } {
     if (this.closed) throw new StorageError('etcd client is closed');
@@ -129,6 +143,7 @@ export class EtcdClient {
       ep.kv.close();
       ep.watch.close();
       ep.maintenance.close();
+      ep.cluster.close();
       ep.channel.close();
     }
   }
@@ -138,7 +153,7 @@ export class EtcdClient {
     if (this.current === i) this.current = (i + 1) % this.eps.length;
   }
 
-  private async unary<T>(service: 'kv' | 'maintenance', method: string, req: unknown, idempotent: boolean): Promise<T> {
+  private async unary<T>(service: 'kv' | 'maintenance' | 'cluster', method: string, req: unknown, idempotent: boolean): Promise<T> {
     const deadline = Date.now() + this.timeoutMs;
     /** The last failure seen on each endpoint tried, for an error that names them all. */
     const failures = new Map<string, grpc.ServiceError>();

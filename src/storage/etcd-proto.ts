@@ -1,7 +1,8 @@
 // The subset of etcd's v3 gRPC API (package etcdserverpb; KeyValue and Event from mvccpb) that the
 // etcd backend uses, written out with the public field numbers and names. Message packages do not
 // matter on the wire, so everything lives in etcdserverpb; the service paths are etcd's
-// (/etcdserverpb.KV/Range, /etcdserverpb.Watch/Watch, /etcdserverpb.Maintenance/Status).
+// (/etcdserverpb.KV/Range, /etcdserverpb.Watch/Watch, /etcdserverpb.Maintenance/Status,
+// /etcdserverpb.Cluster/MemberAdd for the embedded etcd's joining servers).
 export const etcdProto = `
 syntax = "proto3";
 package etcdserverpb;
@@ -19,6 +20,12 @@ service Watch {
 
 service Maintenance {
   rpc Status(StatusRequest) returns (StatusResponse) {}
+}
+
+service Cluster {
+  rpc MemberAdd(MemberAddRequest) returns (MemberAddResponse) {}
+  rpc MemberRemove(MemberRemoveRequest) returns (MemberRemoveResponse) {}
+  rpc MemberList(MemberListRequest) returns (MemberListResponse) {}
 }
 
 message ResponseHeader { uint64 cluster_id = 1; uint64 member_id = 2; int64 revision = 3; uint64 raft_term = 4; }
@@ -80,6 +87,14 @@ message WatchResponse {
   repeated Event events = 11;
 }
 
+message Member { uint64 ID = 1; string name = 2; repeated string peerURLs = 3; repeated string clientURLs = 4; bool isLearner = 5; }
+message MemberAddRequest { repeated string peerURLs = 1; bool isLearner = 2; }
+message MemberAddResponse { ResponseHeader header = 1; Member member = 2; repeated Member members = 3; }
+message MemberRemoveRequest { uint64 ID = 1; }
+message MemberRemoveResponse { ResponseHeader header = 1; repeated Member members = 2; }
+message MemberListRequest {}
+message MemberListResponse { ResponseHeader header = 1; repeated Member members = 2; }
+
 message StatusRequest {}
 message StatusResponse { ResponseHeader header = 1; string version = 2; int64 db_size = 3; uint64 leader = 4; repeated string errors = 8; }
 `;
@@ -98,6 +113,10 @@ export interface PbWatchResponse {
   compactRevision: number; cancelReason: string; fragment: boolean; events: PbEvent[];
 }
 export interface PbStatusResponse { header: PbHeader; version: string; dbSize: number; leader: number; errors: string[] }
+
+/** A cluster member (IDs are 64-bit: decoded as decimal strings). An unstarted member has no name yet. */
+export interface PbMember { ID: string; name: string; peerURLs: string[]; clientURLs: string[]; isLearner: boolean }
+export interface PbMemberAddResponse { member: PbMember; members: PbMember[] }
 
 /** The request shapes the backend sends (what proto-loader's fromObject accepts). */
 export interface PbRangeRequest { key: Buffer; rangeEnd?: Buffer; limit?: number; revision?: number; countOnly?: boolean }

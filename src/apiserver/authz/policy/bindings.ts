@@ -1,7 +1,7 @@
 // The default bindings: upstream's (cluster-admin to system:masters, discovery and basic-user to
 // every authenticated user, public info to everyone, component roles to component users) and
 // kts's (component identities, node token agents, bootstrap tokens for slice A's node join).
-import { IDENTITIES, NODE_AGENT_GROUP } from './identities.js';
+import { IDENTITIES, NODE_AGENT_GROUP, NODE_TOKEN_USER_NAME } from './identities.js';
 
 export interface SubjectDef { kind: 'User' | 'Group' | 'ServiceAccount'; name: string; namespace?: string }
 export interface BindingDef { name: string; role: string; subjects: SubjectDef[] }
@@ -38,6 +38,7 @@ export const clusterRoleBindings: BindingDef[] = [
   { name: 'system:kts:node-proxier', role: 'system:kts:node-proxier', subjects: [group('system:nodes')] },
   { name: 'system:kts:certificate-controller', role: 'system:kts:certificate-controller', subjects: [user(IDENTITIES.certificateController)] },
   { name: 'system:kts:node-agent', role: 'system:kts:node-agent', subjects: [group(NODE_AGENT_GROUP)] },
+  { name: 'system:kts:server-bootstrap', role: 'system:kts:server-bootstrap', subjects: [user(NODE_TOKEN_USER_NAME)] },
 ];
 
 /** RoleBindings in kube-system (to Roles of the same name there). */

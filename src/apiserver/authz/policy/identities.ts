@@ -19,3 +19,5 @@ export const IDENTITIES = {
  * agents without certificates of their own use the token for every request.
  */
 export const NODE_AGENT_GROUP = 'system:kts:node-agents';
+/** Who the server's node token authenticates as (the full token and its secret alike). */
+export const NODE_TOKEN_USER_NAME = 'kts:node-token';

@@ -2,7 +2,7 @@
 // ServiceLB, local-path provisioner) and the node token's agents really use, so that none runs with
 // admin credentials. Names start with system:kts:.
 import type { PolicyRule } from '../types.js';
-import { READ, rule } from './rule.js';
+import { READ, rule, url } from './rule.js';
 import { EVENTS_RULE, type ClusterRoleDef } from './cluster-roles.js';
 import { nodeRules } from './node-rules.js';
 
@@ -71,6 +71,9 @@ export const ktsClusterRoles: ClusterRoleDef[] = [
   { name: 'system:kts:node-proxier', rules: [rule(['list', 'watch'], [''], ['services', 'endpoints']), rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices'])] },
   // The kubelet removes released local-path volumes of its node (kts's local-path reclaimer).
   { name: 'system:kts:local-path-node', rules: [rule(['get', 'list', 'watch', 'delete'], [''], ['persistentvolumes'])] },
+  // Servers joining the cluster fetch its CAs and keys with the node token (the route itself
+  // insists on the full token, so its bare secret does not pass).
+  { name: 'system:kts:server-bootstrap', rules: [url(['get'], ['/v1-kts/server-bootstrap'])] },
   // The node token's holder plays the kubelet for nodes it names (simulated nodes: many at once),
   // so it has system:node's rules without the Node authorizer's per-node narrowing, plus what
   // kube-proxy and the local-path reclaimer of those nodes read.
