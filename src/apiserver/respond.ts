@@ -2,6 +2,7 @@
 // and Warning headers.
 import type { ServerResponse } from 'node:http';
 import { StatusError, internal, notAcceptable } from '../api/errors.js';
+import { StorageError } from '../storage/backend.js';
 import { stringify as yamlStringify } from 'yaml';
 
 export type OutputFormat = { type: 'json' } | { type: 'table'; includeObject: string } | { type: 'yaml' };
@@ -41,7 +42,12 @@ export function writeJson(res: ServerResponse, code: number, body: unknown, form
 export function writeError(res: ServerResponse, err: unknown, log?: (msg: string) => void): void {
   let se: StatusError;
   if (err instanceof StatusError) se = err;
-  else {
+  else if (err instanceof StorageError) {
+    // The datastore failed (etcd without a leader or unreachable, a disk error): say so, as
+    // upstream's storage errors do ("Internal error occurred: etcdserver: …").
+    log?.(`storage error: ${err.message}`);
+    se = internal(`storage: ${err.message}`);
+  } else {
     log?.(`internal error: ${(err as Error)?.stack ?? String(err)}`);
     se = internal('an internal error occurred; see the server log');
   }
