@@ -14,6 +14,7 @@ import type { AdmissionRequest, Stores } from './admission/types.js';
 import { runAdmission, runDeleteAdmission } from './admission/chain.js';
 import { WebhookAdmission } from './admission/webhook.js';
 import { QuotaAdmission } from './admission/resource-quota.js';
+import type { ClusterLock } from './cluster-lock.js';
 import { setRequester } from './registry/csr-strategy.js';
 import type { Authorization } from './authz/authorization.js';
 import { admitAuthorization } from './authz/admission.js';
@@ -25,14 +26,16 @@ export interface HookDeps {
   stores: Stores;
   /** NodeRestriction and RBAC escalation checks; absent: writes are not restricted by identity. */
   authorization?: Authorization;
+  /** Set when API servers share the datastore: quota admission locks namespaces cluster-wide. */
+  clusterLock?: ClusterLock;
 }
 
 // One quota admission (and so one lock per namespace) for all stores of a server.
 const quotaAdmissions = new WeakMap<Stores, QuotaAdmission>();
 
-function quotaFor(stores: Stores): QuotaAdmission {
+function quotaFor(stores: Stores, clusterLock?: ClusterLock): QuotaAdmission {
   let q = quotaAdmissions.get(stores);
-  if (!q) quotaAdmissions.set(stores, (q = new QuotaAdmission(stores)));
+  if (!q) quotaAdmissions.set(stores, (q = new QuotaAdmission(stores, clusterLock)));
   return q;
 }
 
@@ -48,7 +51,7 @@ function webhooksFor(deps: HookDeps): WebhookAdmission {
 export function buildHooks(info: ResourceInfo, deps: HookDeps): StoreHooks {
   const hooks: StoreHooks = {};
   const id = `${info.group}/${info.resource}`;
-  const quota = quotaFor(deps.stores);
+  const quota = quotaFor(deps.stores, deps.clusterLock);
   const webhooks = webhooksFor(deps);
   // Events may still be written while a namespace terminates (upstream exempts them too).
   const exempt = id === '/events' || id === 'events.k8s.io/events';

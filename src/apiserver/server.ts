@@ -20,6 +20,7 @@ import { handleResource, storeKey } from './resource-handler.js';
 import { Store } from './registry/store.js';
 import type { RequestContext } from './registry/store.js';
 import { WatchCache } from './watch-cache.js';
+import { StorageLock } from './cluster-lock.js';
 import { authenticateRequest, authenticateToken, isPublicPath } from './authn.js';
 import { Authorization } from './authz/authorization.js';
 import { ANONYMOUS, impersonate, requestAttributes } from './authz/request.js';
@@ -61,6 +62,8 @@ export interface ApiServerConfig {
   podSecurity?: PodSecurityConfig;
   /** Requests executing at once; the others wait in fair per-user queues (flow-control.ts). */
   maxRequestsInflight?: number;
+  /** Other API servers may write the same datastore (etcd): steps that must not interleave lock in storage. */
+  sharedDatastore?: boolean;
   /** Extra non-resource endpoints of the server (kts's /v1-kts/...); true when it answered. */
   extraRoutes?: (path: string, req: IncomingMessage, res: ServerResponse, user: UserInfo) => Promise<boolean>;
 }
@@ -102,7 +105,8 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
   const stores = new Map<string, Store>();
   const lookupNamespace = async (name: string): Promise<KObject | undefined> => stores.get(storeKey('', 'namespaces'))!.tryGet('', name);
   const authorization = new Authorization({ cache, backend });
-  const hooksFor = (info: ResourceInfo) => buildHooks(info, { allocations, lookupNamespace, stores, authorization });
+  const clusterLock = cfg.sharedDatastore ? new StorageLock(backend) : undefined;
+  const hooksFor = (info: ResourceInfo) => buildHooks(info, { allocations, lookupNamespace, stores, authorization, clusterLock });
   for (const info of builtinResources) {
     const isCrd = info.group === CRD_GROUP && info.resource === CRD_RESOURCE;
     stores.set(storeKey(info.group, info.resource), new Store(info, backend, isCrd ? crdStoreHooks(hooksFor(info)) : hooksFor(info)));

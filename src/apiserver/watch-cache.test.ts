@@ -63,11 +63,17 @@ function failingOnce(failure: Error) {
   let fail!: () => void;
   const failed = new Promise<void>((r) => (fail = r));
   let calls = 0;
-  const backend: typeof real = Object.create(real);
-  backend.watch = (prefix, after, onEvents, signal) => {
+  const watch: typeof real.watch = (prefix, after, onEvents, signal) => {
     if (calls++ > 0) return real.watch(prefix, after, onEvents, signal);
     return failed.then(() => Promise.reject(failure));
   };
+  const backend = new Proxy(real, {
+    get: (target, prop) => {
+      if (prop === 'watch') return watch;
+      const v = Reflect.get(target, prop) as unknown;
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
   return { real, backend, fail, calls: () => calls };
 }
 

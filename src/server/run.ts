@@ -80,7 +80,7 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   }
   const tokenSecret = nodeToken.includes('::server:') ? nodeToken.split('::server:')[1]! : nodeToken;
 
-  const { store, description, etcd } = await openDatastore(cfg, serverDir, sans, joinEndpoints, log, signal);
+  const { store, description, etcd, shared } = await openDatastore(cfg, serverDir, sans, joinEndpoints, log, signal);
   step(`datastore: ${description} (revision ${await store.currentRevision()})`);
   const encryption = await setUpSecretsEncryption(cfg.dataDir, cfg.security?.secretsEncryption ?? false, store, log.child('secrets-encryption'));
   const backend = encryption?.backend ?? store;
@@ -124,6 +124,8 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
       audit: audit?.auditor,
       podSecurity: cfg.security?.podSecurity,
       maxRequestsInflight: cfg.maxRequestsInflight,
+      // On etcd other servers may share the datastore (SQLite is one server's, locked to it).
+      sharedDatastore: shared,
       extraRoutes: chainRoutes(secretsEncryptionRoutes(encryption), serverBootstrapRoute(serverDir, nodeToken, etcd?.advertiseClientUrl)),
     },
     backend,
@@ -190,7 +192,7 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
  * external etcd (`--datastore-endpoint=https://…`), compacted every 5 minutes as upstream does, or
  * the embedded etcd (--cluster-init, joining with --server, or a data dir that holds a member).
  */
-async function openDatastore(cfg: ServerConfig, serverDir: string, sans: Sans, joinEndpoints: string[] | undefined, log: Logger, signal: AbortSignal): Promise<{ store: Backend; description: string; etcd?: EmbeddedEtcd }> {
+async function openDatastore(cfg: ServerConfig, serverDir: string, sans: Sans, joinEndpoints: string[] | undefined, log: Logger, signal: AbortSignal): Promise<{ store: Backend; description: string; shared: boolean; etcd?: EmbeddedEtcd }> {
   const ds = cfg.datastore;
   const ee = cfg.embeddedEtcd;
   if (ds.kind === 'sqlite' && (ee.clusterInit || ee.join || hasEtcdMember(serverDir))) {
@@ -205,7 +207,7 @@ async function openDatastore(cfg: ServerConfig, serverDir: string, sans: Sans, j
     }
     const { openEtcdBackend } = await import('../storage/etcd.js');
     const store = await openEtcdBackend({ endpoints: [etcd.endpoint], tls: etcd.tls, signal, log: log.child('etcd') });
-    return { store, description: `embedded etcd ${store.info.version} at ${etcd.endpoint}`, etcd };
+    return { store, description: `embedded etcd ${store.info.version} at ${etcd.endpoint}`, shared: true, etcd };
   }
   if (ds.kind === 'etcd') {
     const read = (flag: string, file?: string) => {
@@ -220,11 +222,11 @@ async function openDatastore(cfg: ServerConfig, serverDir: string, sans: Sans, j
     // Imported here: a server on SQLite does not load gRPC.
     const { openEtcdBackend } = await import('../storage/etcd.js');
     const store = await openEtcdBackend({ endpoints: ds.endpoints, tls, signal, log: log.child('etcd') });
-    return { store, description: `etcd ${store.info.version} at ${ds.endpoints.join(',')}` };
+    return { store, description: `etcd ${store.info.version} at ${ds.endpoints.join(',')}`, shared: true };
   }
   const dbDir = join(serverDir, 'db');
   mkdirSync(dbDir, { recursive: true, mode: 0o700 });
-  return { store: await openSqliteBackend(dbDir, { signal }), description: `SQLite at ${join(dbDir, 'state.db')}` };
+  return { store: await openSqliteBackend(dbDir, { signal }), description: `SQLite at ${join(dbDir, 'state.db')}`, shared: false };
 }
 
 /**

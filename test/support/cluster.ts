@@ -43,7 +43,7 @@ export interface TestCluster {
 }
 
 /** `backend`: share another cluster's storage (several API servers on one datastore); it is not closed on stop. */
-export async function startTestCluster(opts: { verbose?: boolean; backend?: Backend } = {}): Promise<TestCluster> {
+export async function startTestCluster(opts: { verbose?: boolean; backend?: Backend; sharedDatastore?: boolean } = {}): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'kts-test-cluster-'));
   const pki = await ensurePki(join(dir, 'tls'), { sans: { dns: ['localhost'], ips: ['127.0.0.1'] } });
   const ac = new AbortController();
@@ -59,6 +59,7 @@ export async function startTestCluster(opts: { verbose?: boolean; backend?: Back
       tokens: [],
       version: versionInfo(),
       serviceAccountKey: await ensureServiceAccountKey(join(dir, 'tls')),
+      sharedDatastore: opts.sharedDatastore,
     },
     backend,
     log,

@@ -1,7 +1,8 @@
 // ResourceQuota admission (upstream plugin/pkg/admission/resourcequota): a write that adds usage
 // in a namespace with quotas is refused with upstream's `exceeded quota: ...` message when it
 // would go over a quota's hard limits. Usage is counted from storage under a per-namespace lock
-// held until the write is stored, so concurrent creates cannot both slip under a limit whatever
+// (cluster-wide, in storage, when API servers share the datastore: cluster-lock.ts) held until
+// the write is stored, so concurrent creates cannot both slip under a limit whatever
 // the resourcequota controller has written to status so far. Admitted usage is written back to
 // the quotas' status, as upstream does.
 import type { KObject } from '../../api/types.js';
@@ -13,13 +14,18 @@ import type { ResourceList } from '../../api/quantity.js';
 import { ZERO, add, addInto, cmp, parseResourceList, prettyPrint, sub, toJson } from '../../api/quantity.js';
 import type { Evaluator } from './quota-usage.js';
 import { evaluatorFor } from './quota-usage.js';
+import type { ClusterLock } from '../cluster-lock.js';
 
 export type WriteOperation = 'CREATE' | 'UPDATE';
 
 export class QuotaAdmission {
   private readonly tails = new Map<string, Promise<void>>();
 
-  constructor(private readonly stores: Stores) {}
+  /** `clusterLock`: with API servers sharing the datastore, the per-namespace lock is cluster-wide too. */
+  constructor(
+    private readonly stores: Stores,
+    private readonly clusterLock?: ClusterLock,
+  ) {}
 
   /**
    * Runs `write` (admission and persistence of one object) under the namespace's quota lock when
@@ -40,7 +46,7 @@ export class QuotaAdmission {
     this.tails.set(ns, tail);
     await prev;
     try {
-      return await fn();
+      return await (this.clusterLock ? this.clusterLock.hold(`resourcequota/${ns}`, fn) : fn());
     } finally {
       release();
       if (this.tails.get(ns) === tail) this.tails.delete(ns);
