@@ -80,3 +80,31 @@ test('two API servers on one datastore admit no more pods than the namespace quo
     await storage.close();
   }
 });
+
+test('two API servers on one datastore hand a requested node port to one Service only, even when their watches lag', async () => {
+  const storage = createMemoryBackend();
+  const slowCreate = async (key: string, value: string) => {
+    if (key.startsWith('/registry/services/')) await new Promise((r) => setTimeout(r, 30));
+    return storage.create(key, value);
+  };
+  const slow = new Proxy(storage, {
+    get: (target, prop) => {
+      if (prop === 'create') return slowCreate;
+      const v = Reflect.get(target, prop) as unknown;
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  const a = await startTestCluster({ backend: slow, sharedDatastore: true });
+  const b = await startTestCluster({ backend: slow, sharedDatastore: true });
+  try {
+    const svc = (name: string) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] } });
+    const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).client.create('/api/v1/namespaces/default/services', svc(`s${i}`))));
+    const made = results.filter((r) => r.status === 'fulfilled').length;
+    assert.equal(made, 1, results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'created')).join('\n'));
+    assert.ok(results.every((r) => r.status === 'fulfilled' || /provided port is already allocated/.test((r.reason as Error).message)));
+  } finally {
+    await b.stop();
+    await a.stop();
+    await storage.close();
+  }
+});

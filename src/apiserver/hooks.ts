@@ -28,6 +28,8 @@ export interface HookDeps {
   authorization?: Authorization;
   /** Set when API servers share the datastore: quota admission locks namespaces cluster-wide. */
   clusterLock?: ClusterLock;
+  /** Marks what every stored Service holds (with clusterLock, before allocating for a Service). */
+  adoptStoredServices?: () => Promise<void>;
 }
 
 // One quota admission (and so one lock per namespace) for all stores of a server.
@@ -80,6 +82,16 @@ export function buildHooks(info: ResourceInfo, deps: HookDeps): StoreHooks {
     if (id === '/services' && sub !== 'status' && !ctx.dryRun) deps.allocations.allocateUpdate(obj, old);
   };
   hooks.serialize = (obj, operation, sub, write) => quota.serialize(info, obj, operation, sub, write);
+  if (id === '/services' && deps.clusterLock && deps.adoptStoredServices) {
+    // Servers sharing the datastore allocate ClusterIPs and node ports one at a time, each after
+    // marking what every stored Service holds (the watch may lag behind another server's write).
+    const { clusterLock, adoptStoredServices } = deps;
+    hooks.serialize = (obj, operation, sub, write) =>
+      sub === 'status' ? quota.serialize(info, obj, operation, sub, write) : clusterLock.hold('service-allocations', async () => {
+        await adoptStoredServices();
+        return quota.serialize(info, obj, operation, sub, write);
+      });
+  }
 
   if (id === '/services') {
     hooks.abortCreate = async (svc) => deps.allocations.release(svc);

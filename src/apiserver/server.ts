@@ -106,7 +106,12 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
   const lookupNamespace = async (name: string): Promise<KObject | undefined> => stores.get(storeKey('', 'namespaces'))!.tryGet('', name);
   const authorization = new Authorization({ cache, backend });
   const clusterLock = cfg.sharedDatastore ? new StorageLock(backend) : undefined;
-  const hooksFor = (info: ResourceInfo) => buildHooks(info, { allocations, lookupNamespace, stores, authorization, clusterLock });
+  // Under the cluster lock, what every stored Service holds is marked before allocating (the
+  // watch may not have brought the last one stored by another server yet).
+  const adoptStoredServices = async () => {
+    for (const svc of (await stores.get(storeKey('', 'services'))!.list('', {})).items) allocations.adopt(svc);
+  };
+  const hooksFor = (info: ResourceInfo) => buildHooks(info, { allocations, lookupNamespace, stores, authorization, clusterLock, adoptStoredServices });
   for (const info of builtinResources) {
     const isCrd = info.group === CRD_GROUP && info.resource === CRD_RESOURCE;
     stores.set(storeKey(info.group, info.resource), new Store(info, backend, isCrd ? crdStoreHooks(hooksFor(info)) : hooksFor(info)));
