@@ -1,9 +1,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMemoryBackend } from '../storage/memory.js';
+import type { Backend } from '../storage/backend.js';
 import { startTestCluster } from '../../test/support/cluster.js';
 import { StatusError } from '../api/errors.js';
 import { StorageLock } from './cluster-lock.js';
+
+/** `storage` whose creates under `prefix` take 30 ms. */
+function slowCreates(storage: Backend, prefix: string): Backend {
+  const create = async (key: string, value: string) => {
+    if (key.startsWith(prefix)) await new Promise((r) => setTimeout(r, 30));
+    return storage.create(key, value);
+  };
+  return new Proxy(storage, {
+    get: (target, prop) => {
+      if (prop === 'create') return create;
+      const v = Reflect.get(target, prop) as unknown;
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
 
 test('the storage lock admits one holder at a time, across lock objects sharing the storage', async () => {
   const backend = createMemoryBackend();
@@ -44,20 +60,10 @@ test("a dead holder's lock is overtaken after its deadline; waiting too long is 
 });
 
 test('two API servers on one datastore admit no more pods than the namespace quota allows', async () => {
-  // Storage with etcd-like write latency for pods: the window between counting usage and storing
-  // the pod is wide, as it is between servers on a real network.
+  // Pods stored with etcd-like latency: the window between counting usage and storing the pod is
+  // wide, as it is between servers on a real network.
   const storage = createMemoryBackend();
-  const slowCreate = async (key: string, value: string) => {
-    if (key.startsWith('/registry/pods/')) await new Promise((r) => setTimeout(r, 30));
-    return storage.create(key, value);
-  };
-  const slow = new Proxy(storage, {
-    get: (target, prop) => {
-      if (prop === 'create') return slowCreate;
-      const v = Reflect.get(target, prop) as unknown;
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  });
+  const slow = slowCreates(storage, '/registry/pods/');
   const a = await startTestCluster({ backend: slow, sharedDatastore: true });
   const b = await startTestCluster({ backend: slow, sharedDatastore: true });
   try {
@@ -83,17 +89,7 @@ test('two API servers on one datastore admit no more pods than the namespace quo
 
 test('two API servers on one datastore hand a requested node port to one Service only, even when their watches lag', async () => {
   const storage = createMemoryBackend();
-  const slowCreate = async (key: string, value: string) => {
-    if (key.startsWith('/registry/services/')) await new Promise((r) => setTimeout(r, 30));
-    return storage.create(key, value);
-  };
-  const slow = new Proxy(storage, {
-    get: (target, prop) => {
-      if (prop === 'create') return slowCreate;
-      const v = Reflect.get(target, prop) as unknown;
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  });
+  const slow = slowCreates(storage, '/registry/services/');
   const a = await startTestCluster({ backend: slow, sharedDatastore: true });
   const b = await startTestCluster({ backend: slow, sharedDatastore: true });
   try {

@@ -23,21 +23,26 @@ export interface Compactor {
 }
 
 export function startCompactor(backend: Pick<Backend, 'currentRevision' | 'compactRevision' | 'compact'>, opts: CompactorOptions): Compactor {
-  const intervalMs = opts.intervalMs ?? DEFAULT_COMPACT_INTERVAL_MS;
   const keep = Math.max(0, opts.keepRevisions ?? DEFAULT_KEEP_REVISIONS);
+  return runPeriodically(async () => {
+    const target = (await backend.currentRevision()) - keep;
+    if (target > (await backend.compactRevision())) await backend.compact(target);
+  }, opts.intervalMs ?? DEFAULT_COMPACT_INTERVAL_MS, opts.onError);
+}
+
+/**
+ * Runs `run` every `intervalMs` (0 or less: only when runOnce is called), never two at once: the
+ * timer is re-armed after each run and unref'd. Errors of timed runs go to `onError`.
+ */
+export function runPeriodically(run: () => Promise<void>, intervalMs: number, onError: (err: unknown) => void): Compactor {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
 
   const runOnce = (): Promise<void> => {
-    running ??= (async () => {
-      try {
-        const target = (await backend.currentRevision()) - keep;
-        if (target > (await backend.compactRevision())) await backend.compact(target);
-      } finally {
-        running = undefined;
-      }
-    })();
+    running ??= run().finally(() => {
+      running = undefined;
+    });
     return running;
   };
 
@@ -45,9 +50,11 @@ export function startCompactor(backend: Pick<Backend, 'currentRevision' | 'compa
     if (stopped || intervalMs <= 0) return;
     timer = setTimeout(() => {
       timer = undefined;
-      runOnce().catch((err: unknown) => {
-        if (!stopped) opts.onError(err);
-      }).finally(arm);
+      runOnce()
+        .catch((err: unknown) => {
+          if (!stopped) onError(err);
+        })
+        .finally(arm);
     }, intervalMs);
     timer.unref();
   };

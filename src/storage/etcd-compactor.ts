@@ -5,7 +5,7 @@
 // version move and wait for the next tick). The key and its value look exactly like upstream's, so
 // kts and kube-apiservers can share an etcd.
 import type { Compactor } from './compactor.js';
-import { DEFAULT_COMPACT_INTERVAL_MS } from './compactor.js';
+import { DEFAULT_COMPACT_INTERVAL_MS, runPeriodically } from './compactor.js';
 import type { EtcdClient } from './etcd-client.js';
 
 /** Upstream's key (at the root, outside /registry/); its value is the last revision compacted to. */
@@ -25,9 +25,6 @@ export function startEtcdCompactor(client: EtcdClient, opts: EtcdCompactorOption
   /** The version of compact_rev_key we last saw, and the revision seen at the previous tick. */
   let version = 0;
   let revision = 0;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = false;
 
   const tick = async (): Promise<void> => {
     const r = await client.txn({
@@ -49,35 +46,6 @@ export function startEtcdCompactor(client: EtcdClient, opts: EtcdCompactorOption
     if (target > 0) await opts.compact(target);
   };
 
-  const runOnce = (): Promise<void> => {
-    running ??= tick().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-
-  const arm = (): void => {
-    if (stopped || intervalMs <= 0) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      runOnce()
-        .catch((err: unknown) => {
-          if (!stopped) opts.onError(err);
-        })
-        .finally(arm);
-    }, intervalMs);
-    timer.unref();
-  };
   // As upstream's: the first tick (one interval after start) only records where history starts.
-  arm();
-
-  return {
-    runOnce,
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      await running?.catch(() => {});
-    },
-  };
+  return runPeriodically(tick, intervalMs, opts.onError);
 }
