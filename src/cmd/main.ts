@@ -19,6 +19,7 @@ Usage:
   kts secrets-encrypt status|rotate-keys   Secrets encryption state; rotate the key, re-encrypt all
   kts certificate check|rotate             List certificates and expiry; renew leaf certificates
   kts datastore backup|restore             Copy the SQLite datastore, live; restore a copy with the server stopped
+  kts etcd-snapshot save|ls|delete|prune   Snapshots of the embedded etcd (restore: kts server --cluster-reset)
   kts --version          Print the version
   kts --help             Show this help
 
@@ -91,6 +92,7 @@ export async function main(argv: string[]): Promise<number> {
   if (cmd === 'secrets-encrypt') return (await import('./secrets-encrypt.js')).secretsEncryptCommand(rest);
   if (cmd === 'certificate') return (await import('./certificate.js')).certificateCommand(rest);
   if (cmd === 'datastore') return (await import('./datastore.js')).datastoreCommand(rest);
+  if (cmd === 'etcd-snapshot') return (await import('./etcd-snapshot.js')).etcdSnapshotCommand(rest);
   process.stderr.write(`kts: unknown command "${cmd}"\n\n${HELP}`);
   return 2;
 }

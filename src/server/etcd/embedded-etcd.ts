@@ -81,6 +81,8 @@ export async function startEmbeddedEtcd(o: EmbeddedEtcdOptions): Promise<Embedde
     clusterArgs = ['--initial-cluster', `${name}=${peerUrl}`, '--initial-cluster-state', 'new'];
   }
   writeFileSync(nameFile, name + '\n', { mode: 0o600 });
+  // Where `kts etcd-snapshot` reaches the member (its --etcd-client-port is not its flag).
+  writeFileSync(join(dataDir, 'client-url'), endpoint + '\n', { mode: 0o600 });
 
   const args = [
     '--name', name, '--data-dir', dataDir,
