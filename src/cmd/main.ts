@@ -51,6 +51,14 @@ Server flags (k3s names):
                                    another server with an etcd member (needs --token: the node token)
       --etcd-client-port PORT      The embedded etcd member's client port (default 2379)
       --etcd-peer-port PORT        The embedded etcd member's peer port (default 2380)
+      --etcd-snapshot-schedule-cron SPEC  When the embedded etcd is snapshotted, in the host's time
+                                   zone (default "0 */12 * * *"); into <data-dir>/server/db/snapshots
+      --etcd-snapshot-retention N  Scheduled snapshots to keep (default 5)
+      --etcd-disable-snapshots     No scheduled snapshots
+      --cluster-reset              Make this server's etcd member a new one-member cluster (its data
+                                   kept); other servers must then rejoin with fresh data dirs
+      --cluster-reset-restore-path FILE  With --cluster-reset: restore the cluster from this
+                                   snapshot first (the previous member data is kept aside)
 
 Node flags (the in-process agent; also for kts agent):
       --node-name NAME             Node name (default: the hostname)
@@ -127,6 +135,11 @@ async function serverCommand(args: string[]): Promise<number> {
         server: { type: 'string', short: 's' },
         'etcd-client-port': { type: 'string' },
         'etcd-peer-port': { type: 'string' },
+        'etcd-snapshot-schedule-cron': { type: 'string' },
+        'etcd-snapshot-retention': { type: 'string' },
+        'etcd-disable-snapshots': { type: 'boolean' },
+        'cluster-reset': { type: 'boolean' },
+        'cluster-reset-restore-path': { type: 'string' },
         'node-name': { type: 'string' },
         'node-ip': { type: 'string' },
         'node-label': { type: 'string', multiple: true },

@@ -40,6 +40,8 @@ import { etcdDataDir, hasEtcdMember, startEmbeddedEtcd } from './etcd/embedded-e
 import type { EmbeddedEtcd } from './etcd/embedded-etcd.js';
 import { fetchServerBootstrap, serverBootstrapRoute } from './etcd/server-join.js';
 import { migrateSqliteToEtcd, sqliteDatabasePath } from './etcd/migrate.js';
+import { runSnapshotSchedule } from './etcd/snapshot-schedule.js';
+import { parseSchedule } from '../controllers/cronjob/cron-schedule.js';
 
 /** Who the server's node-token authenticates as: a bootstrapper, so agents get their own certificates. */
 // A join credential (as a bootstrap token), and what simulated agents without certificates of their
@@ -159,6 +161,11 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
 
   const loops: ControlLoopsConfig = { server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, controllerManager: certs.controllerManager, scheduler: certs.scheduler, localPathProvisioner: certs.localPathProvisioner, clusterCidr: cfg.clusterCidr, serviceCidr: cfg.serviceCidr, logLevel: cfg.logLevel, localPathStorageDir: join(cfg.dataDir, 'storage') };
   const controllers = [startControlLoops(loops, signal), endpoints.run(signal)];
+  if (etcd && ee.snapshots) {
+    // k3s's cron runs in the host's zone; the CronJob parser's default is UTC.
+    const schedule = parseSchedule(ee.snapshots.cron, Intl.DateTimeFormat().resolvedOptions().timeZone);
+    controllers.push(runSnapshotSchedule({ serverDir, schedule, cron: ee.snapshots.cron, retention: ee.snapshots.retention, log: log.child('etcd-snapshot'), signal }));
+  }
   step('controller manager and scheduler started (worker thread)');
   log.info(`kts server is ready in ${Date.now() - t0} ms; use: KUBECONFIG=${cfg.writeKubeconfig ?? kubeconfigPath} kubectl get nodes`);
   if (cfg.agent && !cfg.disable.includes('ingress')) {
