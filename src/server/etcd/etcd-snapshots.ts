@@ -13,6 +13,7 @@ import { StorageError } from '../../storage/backend.js';
 import { EtcdClient } from '../../storage/etcd-client.js';
 import type { EtcdTls } from '../../storage/etcd-client.js';
 import { receiveSnapshot } from '../../storage/etcd-snapshot-stream.js';
+import { maxRevisionInDbFile } from '../../storage/etcd-db-revision.js';
 import { etcdDataDir, hasEtcdMember } from './embedded-etcd.js';
 import { etcdTlsDir } from './etcd-pki.js';
 
@@ -64,7 +65,7 @@ export interface SavedSnapshot {
   name: string;
   path: string;
   bytes: number;
-  /** The member's revision just before the snapshot was taken (the snapshot holds at least it). */
+  /** The snapshot's revision. */
   revision: number;
   sha256: string;
   ms: number;
@@ -83,7 +84,9 @@ export async function saveSnapshot(serverDir: string, o: { name?: string; now?: 
   try {
     const { header } = await client.status();
     const r = await receiveSnapshot(client.snapshot(o.signal), join(dir, file));
-    return { name: file, path: r.path, bytes: r.bytes, revision: header.revision, sha256: r.sha256, ms: performance.now() - started };
+    // The snapshot's own revision (its database's highest); the member's just before, failing that.
+    const revision = await maxRevisionInDbFile(r.path).catch(() => header.revision);
+    return { name: file, path: r.path, bytes: r.bytes, revision, sha256: r.sha256, ms: performance.now() - started };
   } finally {
     client.close();
   }
