@@ -16,7 +16,7 @@ if (!existsSync(`${root}/node_modules/.package-lock.json`)) run('npm', ['ci']);
 // registry for the image pull tests and etcd for the etcd datastore tests: install what is
 // missing when running as root on Debian.
 if (process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v apt-get']).status === 0) {
-  const wanted = ['containerd', 'runc', 'containernetworking-plugins', 'iptables', 'busybox-static', 'docker-registry', 'nginx-light', 'conntrack', 'etcd-server'];
+  const wanted = ['containerd', 'runc', 'containernetworking-plugins', 'iptables', 'busybox-static', 'docker-registry', 'nginx-light', 'conntrack', 'etcd-server', 'etcd-client'];
   const missing = wanted.filter((p) => spawnSync('dpkg', ['-s', p], { stdio: 'ignore' }).status !== 0);
   if (missing.length) {
     console.log(`\n> installing Debian packages: ${missing.join(' ')}`);

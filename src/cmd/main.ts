@@ -19,6 +19,7 @@ Usage:
   kts secrets-encrypt status|rotate-keys   Secrets encryption state; rotate the key, re-encrypt all
   kts certificate check|rotate             List certificates and expiry; renew leaf certificates
   kts datastore backup|restore             Copy the SQLite datastore, live; restore a copy with the server stopped
+  kts etcd-snapshot save|ls|delete|prune   Snapshots of the embedded etcd (restore: kts server --cluster-reset)
   kts --version          Print the version
   kts --help             Show this help
 
@@ -50,6 +51,14 @@ Server flags (k3s names):
                                    another server with an etcd member (needs --token: the node token)
       --etcd-client-port PORT      The embedded etcd member's client port (default 2379)
       --etcd-peer-port PORT        The embedded etcd member's peer port (default 2380)
+      --etcd-snapshot-schedule-cron SPEC  When the embedded etcd is snapshotted, in the host's time
+                                   zone (default "0 */12 * * *"); into <data-dir>/server/db/snapshots
+      --etcd-snapshot-retention N  Scheduled snapshots to keep (default 5)
+      --etcd-disable-snapshots     No scheduled snapshots
+      --cluster-reset              Make this server's etcd member a new one-member cluster (its data
+                                   kept); other servers must then rejoin with fresh data dirs
+      --cluster-reset-restore-path FILE  With --cluster-reset: restore the cluster from this
+                                   snapshot first (the previous member data is kept aside)
 
 Node flags (the in-process agent; also for kts agent):
       --node-name NAME             Node name (default: the hostname)
@@ -91,6 +100,7 @@ export async function main(argv: string[]): Promise<number> {
   if (cmd === 'secrets-encrypt') return (await import('./secrets-encrypt.js')).secretsEncryptCommand(rest);
   if (cmd === 'certificate') return (await import('./certificate.js')).certificateCommand(rest);
   if (cmd === 'datastore') return (await import('./datastore.js')).datastoreCommand(rest);
+  if (cmd === 'etcd-snapshot') return (await import('./etcd-snapshot.js')).etcdSnapshotCommand(rest);
   process.stderr.write(`kts: unknown command "${cmd}"\n\n${HELP}`);
   return 2;
 }
@@ -125,6 +135,11 @@ async function serverCommand(args: string[]): Promise<number> {
         server: { type: 'string', short: 's' },
         'etcd-client-port': { type: 'string' },
         'etcd-peer-port': { type: 'string' },
+        'etcd-snapshot-schedule-cron': { type: 'string' },
+        'etcd-snapshot-retention': { type: 'string' },
+        'etcd-disable-snapshots': { type: 'boolean' },
+        'cluster-reset': { type: 'boolean' },
+        'cluster-reset-restore-path': { type: 'string' },
         'node-name': { type: 'string' },
         'node-ip': { type: 'string' },
         'node-label': { type: 'string', multiple: true },

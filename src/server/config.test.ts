@@ -33,8 +33,8 @@ test('--datastore-endpoint: SQLite by default or with sqlite://; http(s):// endp
 test('embedded etcd: --cluster-init, --server with the full token, member ports; conflicting flags are refused', () => {
   const base = { 'disable-agent': true };
   const token = `K10${'a'.repeat(64)}::server:secret`;
-  assert.deepEqual(buildServerConfig(base).embeddedEtcd, { clusterInit: false, join: undefined, clientPort: 2379, peerPort: 2380 });
-  assert.deepEqual(buildServerConfig({ ...base, 'cluster-init': true, 'etcd-client-port': '12379', 'etcd-peer-port': '12380' }).embeddedEtcd, { clusterInit: true, join: undefined, clientPort: 12379, peerPort: 12380 });
+  assert.deepEqual(buildServerConfig(base).embeddedEtcd, { clusterInit: false, join: undefined, clientPort: 2379, peerPort: 2380, snapshots: { cron: '0 */12 * * *', retention: 5 }, clusterReset: undefined });
+  assert.deepEqual(buildServerConfig({ ...base, 'cluster-init': true, 'etcd-client-port': '12379', 'etcd-peer-port': '12380' }).embeddedEtcd, { clusterInit: true, join: undefined, clientPort: 12379, peerPort: 12380, snapshots: { cron: '0 */12 * * *', retention: 5 }, clusterReset: undefined });
   assert.deepEqual(buildServerConfig({ ...base, server: 'https://first:6443/', token }).embeddedEtcd.join, { server: 'https://first:6443', token });
   const refused = (flags: Record<string, string | boolean>, message: RegExp) => assert.throws(() => buildServerConfig({ ...base, ...flags }), (e: Error) => e instanceof ConfigError && message.test(e.message));
   refused({ server: 'https://first:6443', token: 'secret' }, /^--server: joining a server needs --token with the cluster's full node token/);
@@ -43,4 +43,19 @@ test('embedded etcd: --cluster-init, --server with the full token, member ports;
   refused({ 'cluster-init': true, 'datastore-endpoint': 'http://h:2379' }, /^--cluster-init: the embedded etcd cannot be combined with an external --datastore-endpoint/);
   refused({ 'etcd-client-port': '0' }, /^--etcd-client-port: invalid port "0"/);
   refused({ 'etcd-client-port': '2380' }, /^--etcd-client-port and --etcd-peer-port must differ/);
+});
+
+test('etcd snapshots and cluster reset: k3s defaults (every 12 hours, keep 5), validated flags, only with the embedded etcd', () => {
+  const base = { 'disable-agent': true, 'cluster-init': true };
+  const ee = (flags: Record<string, string | boolean>) => buildServerConfig({ ...base, ...flags }).embeddedEtcd;
+  assert.deepEqual(ee({ 'etcd-snapshot-schedule-cron': '*/5 * * * *', 'etcd-snapshot-retention': '2' }).snapshots, { cron: '*/5 * * * *', retention: 2 });
+  assert.deepEqual(ee({ 'etcd-snapshot-schedule-cron': '@every 2s' }).snapshots, { cron: '@every 2s', retention: 5 });
+  assert.equal(ee({ 'etcd-disable-snapshots': true }).snapshots, undefined);
+  assert.deepEqual(ee({ 'cluster-reset': true }).clusterReset, { restorePath: undefined });
+  assert.deepEqual(ee({ 'cluster-reset': true, 'cluster-reset-restore-path': '/s/on-demand-n-1' }).clusterReset, { restorePath: '/s/on-demand-n-1' });
+  const refused = (flags: Record<string, string | boolean>, message: RegExp) => assert.throws(() => buildServerConfig({ ...base, ...flags }), (e: Error) => e instanceof ConfigError && message.test(e.message));
+  refused({ 'etcd-snapshot-schedule-cron': '0 */12 * *' }, /^--etcd-snapshot-schedule-cron: "0 \*\/12 \* \*": /);
+  refused({ 'etcd-snapshot-retention': '0' }, /^--etcd-snapshot-retention: must be a positive whole number \(got "0"\)/);
+  refused({ 'cluster-reset-restore-path': '/s/x' }, /^--cluster-reset-restore-path: only with --cluster-reset/);
+  refused({ 'cluster-init': false, 'etcd-snapshot-retention': '3', 'datastore-endpoint': 'http://h:2379' }, /^--etcd-snapshot-retention: only for the embedded etcd/);
 });

@@ -7,6 +7,7 @@ import type { NodeAgentConfig, RawNodeFlags } from '../agent/node-config.js';
 import { AgentConfigError } from '../agent/config.js';
 import { buildSecurityConfig } from './security-config.js';
 import { parseEtcdEndpoint } from '../storage/etcd-endpoint.js';
+import { parseSchedule } from '../controllers/cronjob/cron-schedule.js';
 import type { RawSecurityFlags, SecurityConfig } from './security-config.js';
 
 export interface ServerConfig {
@@ -55,6 +56,10 @@ export interface EmbeddedEtcdConfig {
   join?: { server: string; token: string };
   clientPort: number;
   peerPort: number;
+  /** Scheduled snapshots of the member (absent: --etcd-disable-snapshots). */
+  snapshots?: { cron: string; retention: number };
+  /** --cluster-reset: restart as a new one-member cluster, from a snapshot when `restorePath` is given. */
+  clusterReset?: { restorePath?: string };
 }
 
 export type DatastoreConfig =
@@ -96,6 +101,11 @@ export interface RawServerFlags extends RawNodeFlags, RawSecurityFlags {
   server?: string;
   'etcd-client-port'?: string;
   'etcd-peer-port'?: string;
+  'etcd-snapshot-schedule-cron'?: string;
+  'etcd-snapshot-retention'?: string;
+  'etcd-disable-snapshots'?: boolean;
+  'cluster-reset'?: boolean;
+  'cluster-reset-restore-path'?: string;
 }
 
 export function buildServerConfig(f: RawServerFlags): ServerConfig {
@@ -201,8 +211,26 @@ function buildEmbeddedEtcdConfig(f: RawServerFlags, datastore: DatastoreConfig):
     if (!f.token || !/^K10[0-9a-f]{64}::[^:]+:.+$/i.test(f.token)) throw new ConfigError(`--server: joining a server needs --token with the cluster's full node token (K10…::server:…, in the first server's <data-dir>/server/node-token)`);
     join = { server: u.origin, token: f.token };
   }
-  return { clusterInit, join, clientPort, peerPort };
+  const embedded = datastore.kind === 'sqlite';
+  const snapshotFlag = (['etcd-snapshot-schedule-cron', 'etcd-snapshot-retention', 'etcd-disable-snapshots', 'cluster-reset', 'cluster-reset-restore-path'] as const).find((k) => f[k] !== undefined);
+  if (snapshotFlag && !embedded) throw new ConfigError(`--${snapshotFlag}: only for the embedded etcd (--cluster-init or --server), not an external --datastore-endpoint`);
+  const cron = f['etcd-snapshot-schedule-cron'] ?? DEFAULT_SNAPSHOT_CRON;
+  try {
+    parseSchedule(cron);
+  } catch (e) {
+    throw new ConfigError(`--etcd-snapshot-schedule-cron: "${cron}": ${(e as Error).message}`);
+  }
+  const retention = Number(f['etcd-snapshot-retention'] ?? 5);
+  if (!Number.isInteger(retention) || retention < 1) throw new ConfigError(`--etcd-snapshot-retention: must be a positive whole number (got "${f['etcd-snapshot-retention']}")`);
+  const snapshots = f['etcd-disable-snapshots'] ? undefined : { cron, retention };
+  if (f['cluster-reset-restore-path'] !== undefined && !f['cluster-reset']) throw new ConfigError('--cluster-reset-restore-path: only with --cluster-reset');
+  if (f['cluster-reset'] && f.server) throw new ConfigError('--cluster-reset makes this server a new one-member cluster; it cannot be combined with --server');
+  const clusterReset = f['cluster-reset'] ? { restorePath: f['cluster-reset-restore-path'] } : undefined;
+  return { clusterInit, join, clientPort, peerPort, snapshots, clusterReset };
 }
+
+/** k3s's default: twice a day. */
+export const DEFAULT_SNAPSHOT_CRON = '0 */12 * * *';
 
 /**
  * k3s's datastore flags: no --datastore-endpoint (or sqlite://) is the embedded SQLite; one or more

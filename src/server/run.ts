@@ -36,10 +36,15 @@ import { startAuditLog } from './audit-log.js';
 import { startCertificateReload } from './cert-reload.js';
 import { hardenServerFiles } from './file-modes.js';
 import type { Sans } from './pki.js';
-import { etcdDataDir, hasEtcdMember, startEmbeddedEtcd } from './etcd/embedded-etcd.js';
+import { etcdDataDir, hasEtcdMember, startEmbeddedEtcd, url as etcdUrl } from './etcd/embedded-etcd.js';
 import type { EmbeddedEtcd } from './etcd/embedded-etcd.js';
 import { fetchServerBootstrap, serverBootstrapRoute } from './etcd/server-join.js';
 import { migrateSqliteToEtcd, sqliteDatabasePath } from './etcd/migrate.js';
+import { runSnapshotSchedule } from './etcd/snapshot-schedule.js';
+import { restoreSnapshotIntoMember } from './etcd/cluster-reset.js';
+import { EtcdClient } from '../storage/etcd-client.js';
+import { bumpRevisionAndCompact } from '../storage/etcd-revision-bump.js';
+import { parseSchedule } from '../controllers/cronjob/cron-schedule.js';
 
 /** Who the server's node-token authenticates as: a bootstrapper, so agents get their own certificates. */
 // A join credential (as a bootstrap token), and what simulated agents without certificates of their
@@ -161,6 +166,11 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
 
   const loops: ControlLoopsConfig = { server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, controllerManager: certs.controllerManager, scheduler: certs.scheduler, localPathProvisioner: certs.localPathProvisioner, clusterCidr: cfg.clusterCidr, serviceCidr: cfg.serviceCidr, logLevel: cfg.logLevel, localPathStorageDir: join(cfg.dataDir, 'storage') };
   const controllers = [startControlLoops(loops, signal), endpoints.run(signal)];
+  if (etcd && ee.snapshots) {
+    // k3s's cron runs in the host's zone; the CronJob parser's default is UTC.
+    const schedule = parseSchedule(ee.snapshots.cron, Intl.DateTimeFormat().resolvedOptions().timeZone);
+    controllers.push(runSnapshotSchedule({ serverDir, schedule, cron: ee.snapshots.cron, retention: ee.snapshots.retention, log: log.child('etcd-snapshot'), signal }));
+  }
   step('controller manager and scheduler started (worker thread)');
   log.info(`kts server is ready in ${Date.now() - t0} ms; use: KUBECONFIG=${cfg.writeKubeconfig ?? kubeconfigPath} kubectl get nodes`);
   if (cfg.agent && !cfg.disable.includes('ingress')) {
@@ -195,10 +205,27 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
 async function openDatastore(cfg: ServerConfig, serverDir: string, sans: Sans, joinEndpoints: string[] | undefined, log: Logger, signal: AbortSignal): Promise<{ store: Backend; description: string; shared: boolean; etcd?: EmbeddedEtcd }> {
   const ds = cfg.datastore;
   const ee = cfg.embeddedEtcd;
-  if (ds.kind === 'sqlite' && (ee.clusterInit || ee.join || hasEtcdMember(serverDir))) {
-    if (!ee.clusterInit && !ee.join) log.info(`${etcdDataDir(serverDir)} holds an etcd member: starting the embedded etcd`);
+  if (ds.kind === 'sqlite' && (ee.clusterInit || ee.join || ee.clusterReset || hasEtcdMember(serverDir))) {
+    if (!ee.clusterInit && !ee.join && !ee.clusterReset) log.info(`${etcdDataDir(serverDir)} holds an etcd member: starting the embedded etcd`);
     const name = cfg.nodeName ?? cfg.agent?.nodeName ?? hostname().toLowerCase();
-    const etcd = await startEmbeddedEtcd({ serverDir, advertiseAddress: cfg.advertiseAddress, clientPort: ee.clientPort, peerPort: ee.peerPort, name, sans, join: joinEndpoints && { endpoints: joinEndpoints }, log: log.child('etcd'), signal });
+    const restorePath = ee.clusterReset?.restorePath;
+    const restored = restorePath ? await restoreSnapshotIntoMember({ serverDir, snapshot: restorePath, name, peerUrl: etcdUrl(cfg.advertiseAddress, ee.peerPort), log }) : undefined;
+    if (restored) {
+      const prev = restored.keptAs ? `; the previous member data (revision ${restored.previousRevision ?? 'unknown'}) is kept as ${restored.keptAs}` : '';
+      log.warn(`cluster reset: restored ${restored.snapshot} (revision ${restored.snapshotRevision}) as a new one-member etcd cluster${prev}; other servers must rejoin with fresh data dirs`);
+    }
+    const forceNewCluster = !!ee.clusterReset && !restorePath;
+    const etcd = await startEmbeddedEtcd({ serverDir, advertiseAddress: cfg.advertiseAddress, clientPort: ee.clientPort, peerPort: ee.peerPort, name, sans, join: joinEndpoints && { endpoints: joinEndpoints }, forceNewCluster, log: log.child('etcd'), signal });
+    if (restored) {
+      // etcd 3.4 has no --bump-revision: resourceVersions from after the snapshot must get 410, not silence.
+      const client = new EtcdClient({ endpoints: [etcd.endpoint], tls: etcd.tls });
+      try {
+        const b = await bumpRevisionAndCompact(client, restored.bumpTo, signal);
+        log.info(`cluster reset: revision raised from ${b.from} to ${b.revision} (above the previous member's) and compacted below it in ${b.ms} ms: clients holding older resourceVersions get 410 Expired and relist`);
+      } finally {
+        client.close();
+      }
+    }
     // k3s's migration: a SQLite datastore moves into the new cluster's etcd (not into a joined one).
     if (ee.clusterInit && existsSync(sqliteDatabasePath(serverDir))) {
       log.info(`moving the SQLite datastore ${sqliteDatabasePath(serverDir)} into etcd`);

@@ -11,7 +11,7 @@ import protobuf from 'protobufjs';
 import { StorageError } from './backend.js';
 import { etcdProto } from './etcd-proto.js';
 import { parseEtcdEndpoint } from './etcd-endpoint.js';
-import type { PbDeleteRangeResponse, PbMember, PbMemberAddResponse, PbRangeRequest, PbRangeResponse, PbStatusResponse, PbTxnRequest, PbTxnResponse, PbWatchResponse } from './etcd-proto.js';
+import type { PbDeleteRangeResponse, PbMember, PbMemberAddResponse, PbRangeRequest, PbRangeResponse, PbSnapshotResponse, PbStatusResponse, PbTxnRequest, PbTxnResponse, PbWatchResponse } from './etcd-proto.js';
 
 export interface EtcdTls {
   /** CA bundle that signs the etcd servers' certificates (default: the system's roots). */
@@ -125,6 +125,29 @@ export class EtcdClient {
   }
   async memberRemove(id: string): Promise<void> {
     await this.unary('cluster', 'MemberRemove', { ID: id }, false);
+  }
+
+  /**
+   * Streams a snapshot of the current endpoint's database (etcd's Maintenance.Snapshot): the
+   * chunks as they come, the last one etcd's SHA-256 of the others (see storage/etcd-snapshot-stream.ts).
+   * No deadline: a large database takes long; abort with `signal`.
+   */
+  async *snapshot(signal?: AbortSignal): AsyncGenerator<PbSnapshotResponse> {
+    if (this.closed) throw new StorageError('etcd client is closed');
+    const ep = this.eps[this.current]!;
+    const call = (ep.maintenance as unknown as { Snapshot(req: unknown, meta: grpc.Metadata, opts: grpc.CallOptions): grpc.ClientReadableStream<PbSnapshotResponse> }).Snapshot({}, new grpc.Metadata(), {});
+    const cancel = () => call.cancel();
+    signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      for await (const chunk of call) yield chunk as PbSnapshotResponse;
+    } catch (e) {
+      const err = e as grpc.ServiceError;
+      if (signal?.aborted) throw signal.reason ?? new StorageError('snapshot aborted');
+      throw this.error('Snapshot', new Map([[ep.url, err]]));
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+      call.cancel();
+    }
   }
 
   /** Opens a Watch stream on the current endpoint (the caller sends create/cancel requests). */

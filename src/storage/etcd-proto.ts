@@ -2,7 +2,8 @@
 // etcd backend uses, written out with the public field numbers and names. Message packages do not
 // matter on the wire, so everything lives in etcdserverpb; the service paths are etcd's
 // (/etcdserverpb.KV/Range, /etcdserverpb.Watch/Watch, /etcdserverpb.Maintenance/Status,
-// /etcdserverpb.Cluster/MemberAdd for the embedded etcd's joining servers).
+// /etcdserverpb.Cluster/MemberAdd for the embedded etcd's joining servers,
+// /etcdserverpb.Maintenance/Snapshot for `kts etcd-snapshot save`).
 export const etcdProto = `
 syntax = "proto3";
 package etcdserverpb;
@@ -20,6 +21,7 @@ service Watch {
 
 service Maintenance {
   rpc Status(StatusRequest) returns (StatusResponse) {}
+  rpc Snapshot(SnapshotRequest) returns (stream SnapshotResponse) {}
 }
 
 service Cluster {
@@ -95,6 +97,9 @@ message MemberRemoveResponse { ResponseHeader header = 1; repeated Member member
 message MemberListRequest {}
 message MemberListResponse { ResponseHeader header = 1; repeated Member members = 2; }
 
+message SnapshotRequest {}
+message SnapshotResponse { ResponseHeader header = 1; uint64 remaining_bytes = 2; bytes blob = 3; }
+
 message StatusRequest {}
 message StatusResponse { ResponseHeader header = 1; string version = 2; int64 db_size = 3; uint64 leader = 4; repeated string errors = 8; }
 `;
@@ -112,6 +117,8 @@ export interface PbWatchResponse {
   header: PbHeader | null; watchId: number; created: boolean; canceled: boolean;
   compactRevision: number; cancelReason: string; fragment: boolean; events: PbEvent[];
 }
+/** One chunk of a snapshot stream: the database's bytes, then etcd's SHA-256 of them as the last blob. */
+export interface PbSnapshotResponse { header: PbHeader | null; remainingBytes: number; blob: Buffer }
 export interface PbStatusResponse { header: PbHeader; version: string; dbSize: number; leader: number; errors: string[] }
 
 /** A cluster member (IDs are 64-bit: decoded as decimal strings). An unstarted member has no name yet. */

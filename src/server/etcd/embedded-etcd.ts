@@ -27,6 +27,8 @@ export interface EmbeddedEtcdOptions {
   sans: Sans;
   /** Client URLs of an existing cluster's members, to join it (a new member only). */
   join?: { endpoints: string[] };
+  /** --cluster-reset without a snapshot: restart the existing member as a one-member cluster. */
+  forceNewCluster?: boolean;
   log: Logger;
   signal: AbortSignal;
 }
@@ -53,7 +55,7 @@ export function hasEtcdMember(serverDir: string): boolean {
   return existsSync(join(etcdDataDir(serverDir), 'member'));
 }
 
-const url = (host: string, port: number) => `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+export const url = (host: string, port: number) => `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 export async function startEmbeddedEtcd(o: EmbeddedEtcdOptions): Promise<EmbeddedEtcd> {
   const binary = checkEtcdBinary();
@@ -69,9 +71,14 @@ export async function startEmbeddedEtcd(o: EmbeddedEtcdOptions): Promise<Embedde
   const endpoint = url('127.0.0.1', o.clientPort);
 
   let clusterArgs: string[];
-  if (existing) {
+  if (existing && o.forceNewCluster) {
+    o.log.warn(`etcd: resetting member ${name} in ${dataDir} to a new one-member cluster (--cluster-reset); other servers must rejoin with fresh data dirs`);
+    clusterArgs = ['--force-new-cluster'];
+  } else if (existing) {
     o.log.info(`etcd: reusing member ${name} in ${dataDir}`);
     clusterArgs = [];
+  } else if (o.forceNewCluster) {
+    throw new Error(`--cluster-reset: ${dataDir} holds no etcd member to reset`);
   } else if (o.join) {
     const initialCluster = await addMember(o.join.endpoints, tls, peerUrl, name, o.log, o.signal);
     o.log.info(`etcd: added member ${name} (${peerUrl}) to the cluster: ${initialCluster}`);
@@ -81,6 +88,8 @@ export async function startEmbeddedEtcd(o: EmbeddedEtcdOptions): Promise<Embedde
     clusterArgs = ['--initial-cluster', `${name}=${peerUrl}`, '--initial-cluster-state', 'new'];
   }
   writeFileSync(nameFile, name + '\n', { mode: 0o600 });
+  // Where `kts etcd-snapshot` reaches the member (its --etcd-client-port is not its flag).
+  writeFileSync(join(dataDir, 'client-url'), endpoint + '\n', { mode: 0o600 });
 
   const args = [
     '--name', name, '--data-dir', dataDir,
