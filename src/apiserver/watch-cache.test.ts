@@ -126,3 +126,22 @@ test('when storage no longer has the history after the cache, it starts over and
   ac.abort();
   await real.close();
 });
+
+test('a storage watch from an old revision that fails after a round trip (etcd) is reported late, not lost', async () => {
+  const real = createMemoryBackend();
+  const backend = new Proxy(real, {
+    get: (target, prop) => {
+      if (prop === 'watch') return () => new Promise((_, reject) => setTimeout(() => reject(new CompactedError(3, 7)), 150));
+      const v = Reflect.get(target, prop) as unknown;
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  const cache = new WatchCache(backend);
+  const late: unknown[] = [];
+  // No answer within 50 ms: taken as started; then the failure arrives and is reported.
+  await cache.subscribeFromStorage('/registry/', 3, () => {}, new AbortController().signal, (e) => late.push(e));
+  assert.equal(late.length, 0);
+  for (let i = 0; i < 50 && !late.length; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(late[0] instanceof CompactedError);
+  await real.close();
+});

@@ -196,16 +196,21 @@ export class WatchCache {
    * For a resourceVersion older than the ring: a dedicated storage watch that replays history from
    * storage and then continues live. Rejects with CompactedError when storage no longer has it.
    */
-  async subscribeFromStorage(prefix: string, fromRevision: number, fn: Subscriber, signal: AbortSignal): Promise<void> {
+  async subscribeFromStorage(prefix: string, fromRevision: number, fn: Subscriber, signal: AbortSignal, onLateError?: (e: unknown) => void): Promise<void> {
+    let settled = false;
     let ready!: () => void;
     let failed!: (e: unknown) => void;
     const started = new Promise<void>((res, rej) => {
-      ready = res;
+      ready = () => {
+        settled = true;
+        res();
+      };
       failed = rej;
     });
     const running = this.backend.watch(prefix, fromRevision, (evs) => fn(evs.map((e) => toCached(e))), signal);
-    running.then(ready, failed);
-    // The backend rejects at once for a compacted revision; otherwise the watch is running.
+    running.then(ready, (e: unknown) => (settled ? onLateError?.(e) : failed(e)));
+    // SQLite and memory reject at once for a compacted revision; etcd says so after a round trip,
+    // which can come after this (then onLateError hears of it).
     setTimeout(ready, 50);
     return started;
   }

@@ -60,6 +60,7 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, p: W
 
   const queue: string[] = [];
   let wake: (() => void) | undefined;
+  let endAfterFlush = false;
   const done = new AbortController();
   const push = (line: string) => {
     // A watcher that does not keep up is closed (as upstream's cacher does); the client re-lists.
@@ -100,13 +101,18 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, p: W
   if (!sub) {
     // Older than the cache holds: replay from storage's history, if it still has it.
     try {
-      await cache.subscribeFromStorage(prefix, fromRev, onEvents, done.signal);
+      // A storage watch that fails later (etcd reports compacted history after a round trip) ends
+      // the stream with the same ERROR event.
+      await cache.subscribeFromStorage(prefix, fromRev, onEvents, done.signal, (e) => {
+        if (e instanceof CompactedError) push(expiredLine(fromRev, e.compacted));
+        endAfterFlush = true;
+        wake?.();
+      });
       sub = { replay: [], cancel: () => done.abort() };
     } catch (e) {
       if (!(e instanceof CompactedError)) throw e;
       res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
-      const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${fromRev} (${e.compacted})`, reason: 'Expired', code: 410 };
-      res.end(JSON.stringify({ type: 'ERROR', object: status }) + '\n');
+      res.end(expiredLine(fromRev, e.compacted));
       return;
     }
   }
@@ -126,6 +132,7 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, p: W
   try {
     while (!done.signal.aborted) {
       if (queue.length === 0) {
+        if (endAfterFlush) break;
         await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;
         continue;
@@ -157,4 +164,10 @@ function bookmark(info: Store['info'], version: string, rv: string, initialEnd: 
   const metadata: Record<string, unknown> = { resourceVersion: rv };
   if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
   return JSON.stringify({ type: 'BOOKMARK', object: { kind: info.kind, apiVersion: info.group ? `${info.group}/${version}` : version, metadata } }) + '\n';
+}
+
+/** The ERROR event of a watch from a resourceVersion whose history is gone (as upstream's 410 Expired). */
+function expiredLine(fromRev: number, compacted: number): string {
+  const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${fromRev} (${compacted})`, reason: 'Expired', code: 410 };
+  return JSON.stringify({ type: 'ERROR', object: status }) + '\n';
 }

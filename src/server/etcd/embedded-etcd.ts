@@ -71,9 +71,12 @@ export async function startEmbeddedEtcd(o: EmbeddedEtcdOptions): Promise<Embedde
   const endpoint = url('127.0.0.1', o.clientPort);
 
   let clusterArgs: string[];
+  let firstStartArgs: string[] = [];
   if (existing && o.forceNewCluster) {
     o.log.warn(`etcd: resetting member ${name} in ${dataDir} to a new one-member cluster (--cluster-reset); other servers must rejoin with fresh data dirs`);
-    clusterArgs = ['--force-new-cluster'];
+    clusterArgs = [];
+    // Once: a restart of etcd later in this run must not reset the cluster members rejoined since.
+    firstStartArgs = ['--force-new-cluster'];
   } else if (existing) {
     o.log.info(`etcd: reusing member ${name} in ${dataDir}`);
     clusterArgs = [];
@@ -106,7 +109,7 @@ export async function startEmbeddedEtcd(o: EmbeddedEtcdOptions): Promise<Embedde
   const probe = new EtcdClient({ endpoints: [endpoint], tls, callTimeoutMs: 1000 });
   let proc: EtcdProcess;
   try {
-    proc = await EtcdProcess.start({ binary, args, dataDir, logFile, log: o.log, ready: () => probe.status().then(() => true, () => false) }, o.signal);
+    proc = await EtcdProcess.start({ binary, args, firstStartArgs, dataDir, logFile, log: o.log, ready: () => probe.status().then(() => true, () => false) }, o.signal);
   } finally {
     probe.close();
   }

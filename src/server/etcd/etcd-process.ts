@@ -16,6 +16,8 @@ const SETPRIV = '/usr/bin/setpriv';
 export interface EtcdProcessOptions {
   binary: string;
   args: string[];
+  /** Arguments for the first start only, not for restarts (--force-new-cluster must not repeat). */
+  firstStartArgs?: string[];
   /** etcd's --data-dir (also how a leftover member is recognised). */
   dataDir: string;
   logFile: string;
@@ -49,7 +51,7 @@ export class EtcdProcess {
     let resolveStarted!: () => void;
     const p = new EtcdProcess(o, signal, new Promise<void>((r) => (resolveStarted = r)));
     try {
-      await p.launch();
+      await p.launch(true);
       await p.waitReady();
     } catch (e) {
       if (p.child?.pid) await stopProcess(p.child.pid, 5000);
@@ -63,9 +65,10 @@ export class EtcdProcess {
     return this.child?.pid;
   }
 
-  private async launch(): Promise<void> {
+  private async launch(first = false): Promise<void> {
     const fd = openSync(this.o.logFile, 'a', 0o600);
-    const [cmd, args] = existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', '--', this.o.binary, ...this.o.args]] : [this.o.binary, this.o.args];
+    const etcdArgs = first ? [...this.o.args, ...(this.o.firstStartArgs ?? [])] : this.o.args;
+    const [cmd, args] = existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', '--', this.o.binary, ...etcdArgs]] : [this.o.binary, etcdArgs];
     try {
       const c = spawn(cmd, args, { stdio: ['ignore', fd, fd] });
       this.child = c;
