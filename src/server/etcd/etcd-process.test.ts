@@ -18,9 +18,11 @@ test('arguments for the first start only (--force-new-cluster) are not repeated 
   const ac = new AbortController();
   try {
     const p = await EtcdProcess.start({ binary: fake, args: ['--name', 'm'], firstStartArgs: ['--force-new-cluster'], dataDir: dir, logFile: join(dir, 'log'), log: silentLogger, ready: async () => true }, ac.signal);
-    const first = p.pid!;
-    process.kill(first, 'SIGKILL');
-    for (let i = 0; i < 100 && !(existsSync(calls) && readFileSync(calls, 'utf8').trim().split('\n').length >= 2); i++) await new Promise((r) => setTimeout(r, 50));
+    const lines = () => (existsSync(calls) ? readFileSync(calls, 'utf8').trim().split('\n').length : 0);
+    // Killed once it has run (not before the fake has written its arguments).
+    for (let i = 0; i < 100 && lines() < 1; i++) await new Promise((r) => setTimeout(r, 20));
+    process.kill(p.pid!, 'SIGKILL');
+    for (let i = 0; i < 100 && lines() < 2; i++) await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(readFileSync(calls, 'utf8').trim().split('\n'), ['--name m --force-new-cluster', '--name m']);
   } finally {
     ac.abort();
