@@ -6,10 +6,13 @@
 // Prints a table; results go into docs/benchmarks.md by hand with the machine noted.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'node:https';
+import { call, createLoad, podJson, sleep, startKtsServer } from './api-load.js';
+import type { Conn } from './api-load.js';
+import { etcdBench } from './etcd.js';
 import { clusterBench } from './cluster.js';
 import { nodeBench } from './node.js';
 import { servicesBench } from './services.js';
@@ -25,69 +28,12 @@ const base = mkdtempSync(join(tmpdir(), 'kts-bench-'));
 const procs: ChildProcess[] = [];
 const results: [string, string, string][] = [];
 
-function sleep(ms: number) {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-interface Conn {
-  port: number;
-  agent: Agent;
-  ca: string;
-}
-
-function call(c: Conn, method: string, path: string, body?: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: c.port, method, path, agent: c.agent, headers: body ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (d: Buffer) => chunks.push(d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-    });
-    req.on('error', reject);
-    if (body) req.write(body);
-    req.end();
-  });
-}
-
-function podJson(name: string): string {
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, labels: { app: 'bench', tier: 'web' } },
-    // A scheduler name no scheduler serves: this measures the API server's create path, not the
-    // scheduler reacting to thousands of unschedulable pods (the cluster benchmark covers that).
-    spec: { schedulerName: 'kts-bench-unscheduled', containers: [{ name: 'app', image: 'nginx:1.25', ports: [{ containerPort: 80 }], resources: { requests: { cpu: '100m', memory: '64Mi' } }, env: [{ name: 'A', value: '1' }] }] },
-  });
-}
-
-async function createLoad(c: Conn, path: string, prefix: string, seconds: number, clients = 8): Promise<number> {
-  let n = 0;
-  let failed = 0;
-  const end = Date.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: clients }, async (_, w) => {
-      for (let i = 0; Date.now() < end; i++) {
-        const r = await call(c, 'POST', path, podJson(`${prefix}-${w}-${i}`));
-        if (r.status === 201) n++;
-        else if (failed++ < 3) console.error(`create failed: ${r.status} ${r.body.slice(0, 200)}`);
-      }
-    }),
-  );
-  return n / seconds;
-}
-
 async function startKts(): Promise<{ conn: Conn; proc: ChildProcess; certs: { cert: string; key: string } }> {
   const dataDir = join(base, 'kts');
-  const proc = spawn(process.execPath, [join(root, 'bin', 'kts'), 'server', '--disable-agent', '--data-dir', dataDir, '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const { conn, proc } = await startKtsServer(dataDir);
   procs.push(proc);
-  const kc = join(dataDir, 'admin.kubeconfig');
-  for (let i = 0; i < 600 && !existsSync(kc); i++) await sleep(50);
-  const text = readFileSync(kc, 'utf8');
-  const field = (n: string) => Buffer.from(new RegExp(`${n}: (\\S+)`).exec(text)![1]!, 'base64').toString();
-  const port = Number(/server: https:\/\/[^:]+:(\d+)/.exec(text)![1]);
-  const ca = field('certificate-authority-data');
-  const agent = new Agent({ keepAlive: true, maxSockets: 64, ca, cert: field('client-certificate-data'), key: field('client-key-data') });
   const tls = join(dataDir, 'server', 'tls');
-  return { conn: { port, agent, ca }, proc, certs: { cert: readFileSync(join(tls, 'serving-kube-apiserver.crt'), 'utf8'), key: readFileSync(join(tls, 'serving-kube-apiserver.key'), 'utf8') } };
+  return { conn, proc, certs: { cert: readFileSync(join(tls, 'serving-kube-apiserver.crt'), 'utf8'), key: readFileSync(join(tls, 'serving-kube-apiserver.key'), 'utf8') } };
 }
 
 async function startFloor(certs: { cert: string; key: string }, ca: string): Promise<Conn> {
@@ -225,6 +171,8 @@ async function main() {
   // Issue 6: Services and ingress against straight-to-pod requests (wrk).
   if (process.env.KTS_BENCH_QUICK !== '1') results.push(...(await servicesBench()));
   if (process.env.KTS_BENCH_QUICK !== '1') results.push(...(await joinBench()));
+  // Issue 8: writes on a 3-member etcd (kts, raw puts, SQLite side by side) and HA failover.
+  if (process.env.KTS_BENCH_QUICK !== '1') results.push(...(await etcdBench()));
   results.push(...(await proxyBench()));
 
   const width = [Math.max(...results.map((r) => r[0].length)), Math.max(...results.map((r) => r[1].length)), 10];

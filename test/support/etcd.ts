@@ -63,9 +63,17 @@ process.once('exit', () => {
 });
 
 /** Starts an etcd cluster of `members` (default 1) and waits until every member serves clients. */
-export async function startEtcd(opts: { members?: number; tls?: EtcdTlsFiles; readyTimeoutMs?: number } = {}): Promise<EtcdCluster> {
+export async function startEtcd(opts: {
+  members?: number;
+  tls?: EtcdTlsFiles;
+  readyTimeoutMs?: number;
+  /** Where the data dirs go (default tmpfs; benchmarks give a directory on disk, where fsync costs what it does in use). */
+  parentDir?: string;
+  /** etcd's own heartbeat and election timeouts (100 ms, 1 s) instead of the tests' fast ones. */
+  defaultTimeouts?: boolean;
+} = {}): Promise<EtcdCluster> {
   const bin = etcdBinary();
-  const base = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'kts-etcd-'));
+  const base = mkdtempSync(join(opts.parentDir ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir()), 'kts-etcd-'));
   const count = opts.members ?? 1;
   const scheme = opts.tls ? 'https' : 'http';
   const specs = [];
@@ -86,7 +94,7 @@ export async function startEtcd(opts: { members?: number; tls?: EtcdTlsFiles; re
           '--listen-peer-urls', `http://127.0.0.1:${s.peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${s.peer}`,
           '--initial-cluster', initialCluster, '--initial-cluster-token', token,
           // Fast elections: a fresh member leads within ~100 ms; loopback needs no slack.
-          '--heartbeat-interval', '10', '--election-timeout', '100',
+          ...(opts.defaultTimeouts ? [] : ['--heartbeat-interval', '10', '--election-timeout', '100']),
           '--logger', 'zap', '--log-outputs', 'stderr',
           ...(opts.tls ? ['--cert-file', opts.tls.certFile, '--key-file', opts.tls.keyFile, '--trusted-ca-file', opts.tls.clientCaFile, '--client-cert-auth'] : []),
         ];
