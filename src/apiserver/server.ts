@@ -103,7 +103,7 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
   await cache.start(signal);
   const allocations = new ServiceAllocations(new IpAllocator(cfg.serviceCidr), new PortAllocator(cfg.nodePortRange[0], cfg.nodePortRange[1]));
   const stores = new Map<string, Store>();
-  const lookupNamespace = async (name: string): Promise<KObject | undefined> => stores.get(storeKey('', 'namespaces'))!.tryGet('', name);
+  const lookupNamespace = async (name: string): Promise<KObject | undefined> => stores.get(storeKey('', 'namespaces'))!.getCached('', name);
   const authorization = new Authorization({ cache, backend });
   const clusterLock = cfg.sharedDatastore ? new StorageLock(backend) : undefined;
   // Under the cluster lock, what every stored Service holds is marked before allocating (the
@@ -119,7 +119,7 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
   stores.get(storeKey(CRD_GROUP, CRD_RESOURCE))!.strategy.tracksGeneration = true;
   if (cfg.podSecurity) configurePodSecurity(stores, cfg.podSecurity);
   // Admission reads these on every create: memoised, dropped on any change.
-  for (const key of ['/limitranges', '/resourcequotas', 'scheduling.k8s.io/priorityclasses', 'policy/poddisruptionbudgets', 'admissionregistration.k8s.io/mutatingwebhookconfigurations', 'admissionregistration.k8s.io/validatingwebhookconfigurations', 'storage.k8s.io/storageclasses']) stores.get(key)?.trackChanges(cache);
+  for (const key of ['/namespaces', '/serviceaccounts', '/limitranges', '/resourcequotas', 'scheduling.k8s.io/priorityclasses', 'policy/poddisruptionbudgets', 'admissionregistration.k8s.io/mutatingwebhookconfigurations', 'admissionregistration.k8s.io/validatingwebhookconfigurations', 'storage.k8s.io/storageclasses']) stores.get(key)?.trackChanges(cache);
   // Allocation state: the stored Services, then every change to them (other servers' too).
   await followServiceAllocations(stores.get(storeKey('', 'services'))!, cache, allocations, (m) => log.warn(m), signal);
   const builtinComponents = () => ((openapiV3Path('api/v1', builtinResources)?.document.components ?? {}) as { schemas?: Record<string, unknown> }).schemas ?? {};

@@ -28,7 +28,7 @@ export async function admitServiceAccount(req: AdmissionRequest, stores: Stores)
   if (pod.metadata.annotations?.[MIRROR_POD_ANNOTATION] !== undefined) return;
   if (!spec.serviceAccountName) spec.serviceAccountName = DEFAULT_SERVICE_ACCOUNT;
   spec.serviceAccount = spec.serviceAccountName;
-  const sa = await storeFor(stores, '', 'serviceaccounts').tryGet(req.namespace, spec.serviceAccountName);
+  const sa = await storeFor(stores, '', 'serviceaccounts').getCached(req.namespace, spec.serviceAccountName);
   // The serviceaccount controller creates "default" shortly after a namespace appears; upstream
   // retries the look-up for a while, kts simply admits the pod (the account is on its way).
   if (!sa && spec.serviceAccountName !== DEFAULT_SERVICE_ACCOUNT) {

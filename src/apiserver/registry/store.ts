@@ -88,6 +88,8 @@ export class Store {
   private localWrites = 0;
   private changes?: ChangeSource;
   private readonly memo = new Map<string, { rev: number; local: number; items: KObject[] }>();
+  /** Objects read by getCached, valid while the resource has not changed since (rev, local). */
+  private readonly objects = { rev: -1, local: -1, byKey: new Map<string, KObject>() };
 
   constructor(
     readonly info: ResourceInfo,
@@ -129,6 +131,32 @@ export class Store {
     if (this.memo.size > 1000) this.memo.clear();
     this.memo.set(namespace, { rev, local, items });
     return items;
+  }
+
+  /**
+   * One object from a memo dropped whenever the resource changes (any server's write, through the
+   * watch cache; this server's at once), else from storage. For admission's look-ups on every
+   * create (the namespace, the ServiceAccount), as upstream's admission reads informer caches.
+   * A miss always asks storage (upstream's live look-up), so an object just created on another
+   * server is never reported missing. The object is shared: read only.
+   */
+  async getCached(namespace: string, name: string): Promise<KObject | undefined> {
+    if (!this.changes) return this.tryGet(namespace, name);
+    const rev = this.changes.lastChange(this.prefix);
+    const memo = this.objects;
+    if (memo.rev !== rev || memo.local !== this.localWrites || memo.byKey.size > 10_000) {
+      memo.byKey.clear();
+      memo.rev = rev;
+      memo.local = this.localWrites;
+    }
+    const key = this.key(namespace, name);
+    const hit = memo.byKey.get(key);
+    if (hit) return hit;
+    const local = this.localWrites;
+    const obj = await this.tryGet(namespace, name);
+    // Kept only if nothing changed while it was read.
+    if (obj && memo.rev === this.changes.lastChange(this.prefix) && local === this.localWrites && memo.local === local) memo.byKey.set(key, obj);
+    return obj;
   }
 
   async get(namespace: string, name: string): Promise<KObject> {

@@ -67,7 +67,7 @@ export async function admitPodSecurity(req: AdmissionRequest, stores: Stores): P
 }
 
 async function policyOf(req: AdmissionRequest, stores: Stores) {
-  const ns = await storeFor(stores, '', 'namespaces').tryGet('', req.namespace);
+  const ns = await storeFor(stores, '', 'namespaces').getCached('', req.namespace);
   return ns ? namespacePolicy(ns.metadata.labels, configOf(stores).defaults).policy : undefined;
 }
 

@@ -43,7 +43,8 @@ test('configuration: AdmissionConfiguration or bare PodSecurityConfiguration; fi
 /** Just enough of the namespaces and pods stores for the plugin. */
 function fakeStores(namespaces: KObject[]): Stores {
   const stores = new Map<string, Store>();
-  stores.set('/namespaces', { tryGet: async (_ns: string, name: string) => namespaces.find((n) => n.metadata.name === name) } as unknown as Store);
+  const get = async (_ns: string, name: string) => namespaces.find((n) => n.metadata.name === name);
+  stores.set('/namespaces', { tryGet: get, getCached: get } as unknown as Store);
   stores.set('/pods', { list: async () => ({ items: [] }) } as unknown as Store);
   return stores;
 }
