@@ -20,6 +20,13 @@ export interface LeaderElectionOptions {
   log: Logger;
 }
 
+/**
+ * The controller manager's and the scheduler's Lease timings: a 12 s lease renewed every 2 s,
+ * given up after 8 s without renewal. A survivor takes over 10–14 s after the leader dies (with
+ * upstream's 15/10/2 s it is 13–17 s; the HA control plane promises a new leader within 15 s).
+ */
+export const CONTROL_PLANE_LEASE = { leaseDurationSeconds: 12, renewDeadlineMs: 8_000, retryPeriodMs: 2_000 };
+
 interface LeaseSpec {
   holderIdentity?: string;
   leaseDurationSeconds?: number;

@@ -8,7 +8,7 @@ import type { RestClient } from '../client/rest-client.js';
 import { InformerFactory } from '../client/informer.js';
 import type { InformerPool } from '../client/informer.js';
 import { EventRecorder } from '../client/events.js';
-import { runLeaderElection } from '../client/leader-election.js';
+import { CONTROL_PLANE_LEASE, runLeaderElection } from '../client/leader-election.js';
 import type { ControllerConfig, ControllerDef } from './context.js';
 import { allControllers } from './registry.js';
 
@@ -31,7 +31,7 @@ export async function runControllerManager(o: ManagerOptions, signal: AbortSigna
   const defs: ControllerDef[] = allControllers.filter((c) => !o.enabled || o.enabled.includes(c.name));
   await runLeaderElection(
     o.client,
-    { name: 'kube-controller-manager', identity, log: o.log },
+    { name: 'kube-controller-manager', identity, log: o.log, ...CONTROL_PLANE_LEASE },
     async (leading) => {
       const informers = new InformerFactory(o.client, { resyncMs: o.config.resyncMs, onError: (m) => o.log.debug(m), pool: o.informerPool });
       const recorder = new EventRecorder(o.client, { component: 'kube-controller-manager' }, o.log);

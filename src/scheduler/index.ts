@@ -8,7 +8,7 @@ import type { RestClient } from '../client/rest-client.js';
 import { InformerFactory } from '../client/informer.js';
 import type { InformerPool } from '../client/informer.js';
 import { EventRecorder } from '../client/events.js';
-import { runLeaderElection } from '../client/leader-election.js';
+import { CONTROL_PLANE_LEASE, runLeaderElection } from '../client/leader-election.js';
 import { Scheduler } from './scheduler.js';
 import { schedulerInformers } from './informers.js';
 import { DEFAULT_SCHEDULER_NAME } from './types.js';
@@ -40,7 +40,7 @@ export async function runScheduler(opts: RunSchedulerOptions, signal: AbortSigna
   const schedulerName = opts.schedulerName ?? DEFAULT_SCHEDULER_NAME;
   await runLeaderElection(
     opts.client,
-    { name: 'kube-scheduler', namespace: 'kube-system', identity, log: opts.log },
+    { name: 'kube-scheduler', namespace: 'kube-system', identity, log: opts.log, ...CONTROL_PLANE_LEASE },
     async (leading) => {
       // One abort listener per informer watch, plus the loop's.
       setMaxListeners(64, leading);
