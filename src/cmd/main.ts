@@ -27,7 +27,8 @@ Server flags (k3s names):
   -d, --data-dir DIR               Data directory (default /var/lib/kts as root, ~/.kts otherwise)
       --https-listen-port PORT     HTTPS port of the API server (default 6443)
       --bind-address ADDR          Address to listen on (default 0.0.0.0)
-      --advertise-address ADDR     Address clients and the kubernetes Service use (default 127.0.0.1)
+      --advertise-address ADDR     Address clients and the kubernetes Service use (default: the
+                                   --bind-address, or the node's IP when it binds all)
   -o, --write-kubeconfig FILE      Also write the admin kubeconfig to FILE
       --write-kubeconfig-mode MODE File mode of that kubeconfig (e.g. 644)
       --tls-san NAME               Extra DNS name or IP for the serving certificate (repeatable)

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildServerConfig, ConfigError } from './config.js';
+import { buildServerConfig, ConfigError, kubernetesServiceIp } from './config.js';
+import { primaryIp } from '../agent/node-config.js';
 
 test('--max-requests-inflight: 400 by default (as upstream), a positive integer otherwise', () => {
   const base = { 'disable-agent': true };
@@ -58,4 +59,13 @@ test('etcd snapshots and cluster reset: k3s defaults (every 12 hours, keep 5), v
   refused({ 'etcd-snapshot-retention': '0' }, /^--etcd-snapshot-retention: must be a positive whole number \(got "0"\)/);
   refused({ 'cluster-reset-restore-path': '/s/x' }, /^--cluster-reset-restore-path: only with --cluster-reset/);
   refused({ 'cluster-init': false, 'etcd-snapshot-retention': '3', 'datastore-endpoint': 'http://h:2379' }, /^--etcd-snapshot-retention: only for the embedded etcd/);
+});
+
+test('--advertise-address: given, else a specific --bind-address, else the node IP (as k3s), so pods reach the API', () => {
+  assert.equal(buildServerConfig({ 'disable-agent': true, 'advertise-address': '10.1.2.3' }).advertiseAddress, '10.1.2.3');
+  assert.equal(buildServerConfig({ 'disable-agent': true, 'bind-address': '127.0.0.1' }).advertiseAddress, '127.0.0.1');
+  assert.equal(buildServerConfig({ 'node-ip': '192.0.2.9', 'data-dir': '/tmp/kts-config-test' }).advertiseAddress, '192.0.2.9');
+  assert.equal(buildServerConfig({ 'disable-agent': true }).advertiseAddress, primaryIp());
+  assert.equal(kubernetesServiceIp('10.43.0.0/16'), '10.43.0.1');
+  assert.equal(kubernetesServiceIp('10.96.0.0/12'), '10.96.0.1');
 });

@@ -2,7 +2,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseCidr, ipToString } from '../apiserver/allocators.js';
-import { buildNodeAgentConfig } from '../agent/node-config.js';
+import { buildNodeAgentConfig, primaryIp } from '../agent/node-config.js';
 import type { NodeAgentConfig, RawNodeFlags } from '../agent/node-config.js';
 import { AgentConfigError } from '../agent/config.js';
 import { buildSecurityConfig } from './security-config.js';
@@ -160,7 +160,8 @@ export function buildServerConfig(f: RawServerFlags): ServerConfig {
     dataDir,
     bindAddress: bind,
     httpsPort: port,
-    advertiseAddress: f['advertise-address'] ?? (bind === '0.0.0.0' || bind === '::' ? '127.0.0.1' : bind),
+    // As k3s: the node's address, so pods reach the API through the `kubernetes` Service.
+    advertiseAddress: f['advertise-address'] ?? (bind === '0.0.0.0' || bind === '::' ? agent?.nodeIp ?? primaryIp() : bind),
     writeKubeconfig: f['write-kubeconfig'],
     writeKubeconfigMode: mode,
     disableAgent: f['disable-agent'] ?? false,
@@ -184,6 +185,11 @@ export function buildServerConfig(f: RawServerFlags): ServerConfig {
     datastore,
     embeddedEtcd,
   };
+}
+
+/** The `kubernetes` Service's ClusterIP: the first address of the service CIDR, as upstream. */
+export function kubernetesServiceIp(serviceCidr: string): string {
+  return ipToString(parseCidr(serviceCidr).base + 1);
 }
 
 /** --cluster-init, --server/--token (join) and the member's ports (kts-specific, for several servers on one host). */

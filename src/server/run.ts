@@ -30,6 +30,7 @@ import { startCertificateControllers } from './certificates.js';
 import { rbacApprovalCheck } from './certificate-approval.js';
 import { ensureServiceAccountKey } from './service-account-key.js';
 import type { ServerConfig } from './config.js';
+import { kubernetesServiceIp } from './config.js';
 import { versionInfo } from './version.js';
 import { encryptRemaining, secretsEncryptionRoutes, setUpSecretsEncryption } from './secrets-encryption.js';
 import { startAuditLog } from './audit-log.js';
@@ -68,7 +69,7 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   // A joining server takes the cluster's CAs, keys and node token before making any of its own.
   const ee = cfg.embeddedEtcd;
   const joinEndpoints = ee.join && !hasEtcdMember(serverDir) ? await fetchServerBootstrap(serverDir, ee.join, log) : undefined;
-  const sans = { dns: ['localhost', hostname(), ...cfg.tlsSans.filter((s) => !isIp(s))], ips: ['127.0.0.1', '::1', cfg.advertiseAddress, ...cfg.tlsSans.filter(isIp)] };
+  const sans = { dns: ['localhost', hostname(), `kubernetes.default.svc.${cfg.dns.domain}`, ...cfg.tlsSans.filter((s) => !isIp(s))], ips: ['127.0.0.1', '::1', cfg.advertiseAddress, kubernetesServiceIp(cfg.serviceCidr), ...cfg.tlsSans.filter(isIp)] };
   const pki = await ensurePki(join(serverDir, 'tls'), { sans, log: (m) => log.info(m) });
   const serviceAccountKey = await ensureServiceAccountKey(join(serverDir, 'tls'));
   const certs = await ensureComponentCerts(join(serverDir, 'tls'), { certPem: pki.clientCaCertPem, keyPem: pki.clientCaKeyPem }, (m) => log.info(m), { kubeProxy: !!cfg.agent && !cfg.agent.disableKubeProxy });

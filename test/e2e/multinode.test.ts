@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, copyFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, copyFileSync, rmSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { request, createServer } from 'node:http';
@@ -17,6 +17,8 @@ import { startServer, eventually, KTS_BIN, type KtsServer } from './harness.js';
 import { buildBusyboxImage } from '../support/images.js';
 
 const IMAGE = 'kts.test/busybox:1';
+// kubectl (a static Go binary: client-go's in-cluster configuration) in a busybox image.
+const KUBECTL_IMAGE = 'kts.test/kubectl:1';
 const tag = Math.random().toString(36).slice(2, 6);
 const net = `10.252.${10 + Math.floor(Math.random() * 240)}`;
 const bridge = `kmn${tag}`;
@@ -57,6 +59,8 @@ before(async () => {
   srv = await startServer({ agent: true, extraArgs: ['--node-ip', `${net}.1`, '--bind-address', '0.0.0.0', '--advertise-address', `${net}.1`, '--node-name', `mn-${tag}-1`, '--cluster-dns-port', '0', '--cluster-cidr', '10.251.0.0/16'] });
   const tar = await buildBusyboxImage(base, IMAGE);
   sh([process.execPath, KTS_BIN, 'image', 'import', '--data-dir', srv.dataDir, tar]);
+  const kubectlTar = await buildBusyboxImage(join(base), KUBECTL_IMAGE, { kubectl: realpathSync(sh(['sh', '-c', 'command -v kubectl']).trim()) });
+  sh([process.execPath, KTS_BIN, 'image', 'import', '--data-dir', srv.dataDir, kubectlTar]);
   // The join command as a user gets it: a bootstrap token and the CA's hash.
   const join1 = sh([process.execPath, KTS_BIN, 'token', 'create', '--print-join-command', '--data-dir', srv.dataDir]).trim().split('\n').pop()!;
   assert.match(join1, new RegExp(`^kts agent --server https://${net.replace(/\./g, '\\.')}\\.1:${srv.port} --token \\S+ --ca-cert-hash sha256:[0-9a-f]{64}$`));
@@ -73,6 +77,7 @@ before(async () => {
     // Archives in <data-dir>/agent/images are imported when the agent's containerd starts.
     mkdirSync(join(dataDir, 'agent', 'images'), { recursive: true });
     copyFileSync(tar, join(dataDir, 'agent', 'images', 'busybox.tar'));
+    if (n === 2) copyFileSync(kubectlTar, join(dataDir, 'agent', 'images', 'kubectl.tar'));
     const a: (typeof agents)[number] = { name: `mn-${tag}-${n}`, ip, dataDir, holder, log: '' };
     agents.push(a);
     const proc = spawn(nsenter(pid)[0]!, [...nsenter(pid).slice(1), process.execPath, KTS_BIN, 'agent', ...joinArgs, '--data-dir', dataDir, '--node-ip', ip, '--node-name', a.name, '--kubelet-port', '10250'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -209,5 +214,45 @@ spec:
       seen.delete('');
       return seen.size === 3;
     }, 30_000, `NodePort on ${ip}`);
+  }
+});
+
+test('pods use the API in-cluster through the kubernetes Service, as client-go does (token, CA, KUBERNETES_SERVICE_HOST)', async () => {
+  ok(['apply', '-f', '-'], `
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: reader}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: pod-reader}
+rules: [{apiGroups: [""], resources: [pods], verbs: [get, list]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: reader-reads-pods}
+subjects: [{kind: ServiceAccount, name: reader, namespace: default}]
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pod-reader}
+`);
+  // On the server's own node and on a joined node (its own network namespace and kube-proxy).
+  const nodes = [`mn-${tag}-1`, `mn-${tag}-2`];
+  for (const [i, node] of nodes.entries()) {
+    ok(['run', `incluster-${i}`, `--image=${KUBECTL_IMAGE}`, '--image-pull-policy=IfNotPresent', '--env=HOME=/tmp', `--overrides={"spec":{"nodeName":"${node}","serviceAccountName":"reader"}}`, '--', 'sleep', '3600']);
+  }
+  await eventually(() => ok(['get', 'pods', 'incluster-0', 'incluster-1', '-o', 'jsonpath={.items[*].status.phase}']) === 'Running Running', 90_000, 'in-cluster pods running');
+  for (const i of [0, 1]) {
+    // No kubeconfig: kubectl falls back to the in-cluster configuration and verifies the server's
+    // certificate for the Service's ClusterIP with the mounted CA.
+    const env = ok(['exec', `incluster-${i}`, '--', 'sh', '-c', 'echo $KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT']).trim();
+    assert.equal(env, `${ok(['get', 'svc', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP}'])}:443`);
+    const names = await eventually(() => {
+      const r = srv.kubectl(['exec', `incluster-${i}`, '--', 'kubectl', 'get', 'pods', '-o', 'name']);
+      return r.code === 0 ? r.stdout : undefined;
+    }, 30_000, `kubectl in incluster-${i}`) ?? '';
+    assert.match(names, /^pod\/incluster-0$/m);
+    assert.match(names, /^pod\/incluster-1$/m);
+    const denied = srv.kubectl(['exec', `incluster-${i}`, '--', 'kubectl', 'get', 'secrets']);
+    assert.notEqual(denied.code, 0);
+    assert.match(denied.stderr, /User "system:serviceaccount:default:reader" cannot list resource "secrets" in API group "" in the namespace "default"/);
   }
 });
