@@ -117,6 +117,7 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
     stores.set(storeKey(info.group, info.resource), new Store(info, backend, isCrd ? crdStoreHooks(hooksFor(info)) : hooksFor(info)));
   }
   stores.get(storeKey(CRD_GROUP, CRD_RESOURCE))!.strategy.tracksGeneration = true;
+  for (const s of stores.values()) s.readCurrentFrom(cache);
   if (cfg.podSecurity) configurePodSecurity(stores, cfg.podSecurity);
   // Admission reads these on every create: memoised, dropped on any change.
   for (const key of ['/namespaces', '/serviceaccounts', '/limitranges', '/resourcequotas', 'scheduling.k8s.io/priorityclasses', 'policy/poddisruptionbudgets', 'admissionregistration.k8s.io/mutatingwebhookconfigurations', 'admissionregistration.k8s.io/validatingwebhookconfigurations', 'storage.k8s.io/storageclasses']) stores.get(key)?.trackChanges(cache);

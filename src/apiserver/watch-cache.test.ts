@@ -145,3 +145,26 @@ test('a storage watch from an old revision that fails after a round trip (etcd) 
   assert.ok(late[0] instanceof CompactedError);
   await real.close();
 });
+
+test('latest: a key\'s current value once the cache has seen every published write; unknown otherwise', async () => {
+  const backend = createMemoryBackend();
+  const ac = new AbortController();
+  const cache = new WatchCache(backend);
+  await cache.start(ac.signal);
+  const key = '/registry/configmaps/default/cur';
+  const kv = await backend.create(key, '{"v":1}');
+  await cache.waitFor(kv.modRevision);
+  assert.deepEqual(cache.latest(key, backend.publishedRevision!()), { value: '{"v":1}', modRevision: kv.modRevision });
+  // A revision the cache has not seen (another writer's): unknown.
+  assert.equal(cache.latest(key, kv.modRevision + 1), undefined);
+  // A key without an event in the ring: unknown (its value may predate the cache).
+  assert.equal(cache.latest('/registry/configmaps/default/other', backend.publishedRevision!()), undefined);
+  const up = await backend.update(key, '{"v":2}', kv.modRevision);
+  await cache.waitFor(up.modRevision);
+  assert.deepEqual(cache.latest(key, backend.publishedRevision!()), { value: '{"v":2}', modRevision: up.modRevision });
+  const del = await backend.delete(key);
+  await cache.waitFor(del.modRevision);
+  assert.equal(cache.latest(key, backend.publishedRevision!()), null);
+  ac.abort();
+  await backend.close();
+});

@@ -28,6 +28,12 @@ export interface CachedEvent {
   release(): void;
 }
 
+/** What a read of one key needs: the stored text and its revision. */
+export interface StoredValue {
+  value: string;
+  modRevision: number;
+}
+
 export type Subscriber = (events: CachedEvent[]) => void;
 
 export class WatchCache {
@@ -130,6 +136,18 @@ export class WatchCache {
   /** The newest revision the cache has seen. */
   get revision(): number {
     return this.lastRevision;
+  }
+
+  /**
+   * The current value of `key` if the cache can tell: it has seen every write up to
+   * `storageRevision` (the backend's published revision) and still holds the key's last event.
+   * null: the key was deleted; undefined: unknown here (read storage).
+   */
+  latest(key: string, storageRevision: number): StoredValue | null | undefined {
+    if (this.lastRevision !== storageRevision) return undefined;
+    const e = this.newest.get(key);
+    if (!e) return undefined;
+    return e.type === 'delete' ? null : { value: e.text, modRevision: e.revision };
   }
 
   /** Waits until the cache has seen `rev` (writes are visible to watchers right after they return). */

@@ -68,6 +68,12 @@ export interface Backend {
   compactRevision(): Promise<number>;
   /** Flushes and closes. */
   close(): Promise<void>;
+  /**
+   * Local backends only (SQLite, memory): the revision of the last write whose events have been
+   * published, known without I/O. Lets the watch cache answer single-key reads when it has seen
+   * every one of them (WatchCache.latest).
+   */
+  publishedRevision?(): number;
 }
 
 export class StorageError extends Error {}

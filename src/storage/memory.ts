@@ -65,6 +65,10 @@ class MemoryBackend implements Backend {
     return this.compacted;
   }
 
+  publishedRevision(): number {
+    return this.revision;
+  }
+
   async get(key: string, revision?: number): Promise<{ kv?: KeyValue; revision: number }> {
     this.assertOpen();
     const at = readRevision(revision, this.revision, this.compacted);

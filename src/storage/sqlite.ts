@@ -103,6 +103,10 @@ class SqliteBackend implements Backend {
     return this.revision;
   }
 
+  publishedRevision(): number {
+    return this.revision;
+  }
+
   async compactRevision(): Promise<number> {
     this.assertOpen();
     return this.compacted;

@@ -170,6 +170,7 @@ export class CrdController {
     const entry: Served = { info, spec, fingerprint };
     const hooks: StoreHooks = { ...this.deps.hooksFor(info), validation: customValidation(() => entry.spec, info.namespaced) };
     const store = new Store(info, this.deps.backend, hooks);
+    store.readCurrentFrom(this.deps.cache);
     // Custom resources track generation; with a status subresource, status is dropped on create.
     store.strategy.tracksGeneration = true;
     store.strategy.allowUnconditionalUpdate = true;

@@ -7,11 +7,12 @@ import { clone, isPlainObject } from '../../api/types.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import type { FieldError } from '../../api/errors.js';
 import { StatusError, alreadyExists, badRequest, conflict, expired, fieldErrors, invalid, notFound, staleConflict, internal } from '../../api/errors.js';
-import type { Backend, KeyValue } from '../../storage/backend.js';
+import type { Backend } from '../../storage/backend.js';
 import { CompactedError, ConflictError, FutureRevisionError, KeyExistsError, KeyNotFoundError } from '../../storage/backend.js';
 import { applyDefaults } from '../../api/defaults/index.js';
 import { validateCreate, validateUpdate, validateStatusUpdate } from '../../api/validation/index.js';
 import { decodeStored } from '../watch-cache.js';
+import type { StoredValue } from '../watch-cache.js';
 import { listPrefix, objectKey, resourcePrefix } from './keys.js';
 import type { Strategy } from './strategy.js';
 import { strategyFor } from './strategy.js';
@@ -19,6 +20,10 @@ import { apiVersionOf, fromStorage } from './convert.js';
 import type { ObjectFilter } from './filter.js';
 
 /** Tells when a key prefix last changed (the watch cache implements it). */
+export interface CurrentSource {
+  latest(key: string, storageRevision: number): StoredValue | null | undefined;
+}
+
 export interface ChangeSource {
   track(prefix: string): void;
   lastChange(prefix: string): number;
@@ -87,6 +92,7 @@ export class Store {
   /** Writes through this store (invalidates listCached at once for this server's own writes). */
   private localWrites = 0;
   private changes?: ChangeSource;
+  private currentSource?: CurrentSource;
   private readonly memo = new Map<string, { rev: number; local: number; items: KObject[] }>();
   /** Objects read by getCached, valid while the resource has not changed since (rev, local). */
   private readonly objects = { rev: -1, local: -1, byKey: new Map<string, KObject>() };
@@ -111,6 +117,25 @@ export class Store {
   }
 
   /** Lets listCached see writes made by any server, through the watch cache. */
+  /**
+   * Single-key reads (get, and the read of update, patch and delete) come from `source` when it
+   * has seen every write to a local backend (the watch cache: no storage read, as upstream serves
+   * the current object of an update from its cache). Writes stay guarded by the revision read.
+   */
+  readCurrentFrom(source: CurrentSource): void {
+    this.currentSource = source;
+  }
+
+  /** The stored value of `key` now: from the current-value source when it can tell, else storage. */
+  private async readKey(key: string): Promise<StoredValue | undefined> {
+    const rev = this.currentSource ? this.backend.publishedRevision?.() : undefined;
+    if (rev !== undefined) {
+      const hit = this.currentSource!.latest(key, rev);
+      if (hit !== undefined) return hit ?? undefined;
+    }
+    return (await this.backend.get(key)).kv;
+  }
+
   trackChanges(changes: ChangeSource): void {
     this.changes = changes;
     changes.track(this.prefix);
@@ -160,13 +185,13 @@ export class Store {
   }
 
   async get(namespace: string, name: string): Promise<KObject> {
-    const { kv } = await this.backend.get(this.key(namespace, name));
+    const kv = await this.readKey(this.key(namespace, name));
     if (!kv) throw notFound(this.ref, name);
     return decodeStored(kv.value, kv.modRevision);
   }
 
   async tryGet(namespace: string, name: string): Promise<KObject | undefined> {
-    const { kv } = await this.backend.get(this.key(namespace, name));
+    const kv = await this.readKey(this.key(namespace, name));
     return kv ? decodeStored(kv.value, kv.modRevision) : undefined;
   }
 
@@ -302,7 +327,7 @@ export class Store {
       meta.namespace = namespace;
     }
     const key = this.key(namespace, name);
-    const { kv } = await this.backend.get(key);
+    const kv = await this.readKey(key);
     if (!kv) {
       if (!this.strategy.allowCreateOnUpdate || subresource) throw notFound(this.ref, name);
       delete meta.resourceVersion;
@@ -329,7 +354,7 @@ export class Store {
   async guaranteedUpdate(namespace: string, name: string, mutate: (cur: KObject) => KObject | Promise<KObject>, ctx: RequestContext, subresource = ''): Promise<KObject> {
     const key = this.key(namespace, name);
     for (let attempt = 0; ; attempt++) {
-      const { kv } = await this.backend.get(key);
+      const kv = await this.readKey(key);
       if (!kv) throw notFound(this.ref, name);
       const old = decodeStored(kv.value, kv.modRevision);
       // A private copy parsed again from the stored text (cheaper than a structured clone).
@@ -404,7 +429,7 @@ export class Store {
     return obj;
   }
 
-  private async persistUpdate(key: string, obj: KObject, old: KObject, kv: KeyValue, ctx: RequestContext): Promise<KObject> {
+  private async persistUpdate(key: string, obj: KObject, old: KObject, kv: StoredValue, ctx: RequestContext): Promise<KObject> {
     const name = obj.metadata.name!;
     // A deleting object whose last finalizer was removed is deleted now.
     if (obj.metadata.deletionTimestamp && !this.hasFinalizers(obj) && !this.waitsForGrace(obj)) {
@@ -473,7 +498,7 @@ export class Store {
   async delete(namespace: string, name: string, opts: DeleteOptions, ctx: RequestContext): Promise<{ obj: KObject; gone: boolean }> {
     const key = this.key(namespace, name);
     for (let attempt = 0; ; attempt++) {
-      const { kv } = await this.backend.get(key);
+      const kv = await this.readKey(key);
       if (!kv) throw notFound(this.ref, name);
       const obj = decodeStored(kv.value, kv.modRevision);
       const pre = opts.preconditions;
