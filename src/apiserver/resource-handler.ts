@@ -81,12 +81,9 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
     }
     case 'update': {
       const obj = await readObject(req, target, fieldValidationOf(query), ctx.warnings);
-      const live = await store.get(ri.namespace, ri.name).catch((e: unknown) => {
-        if (e instanceof StatusError && e.code === 404) return undefined;
-        throw e;
-      });
-      trackUpdate(req, ctx, store, target, live && store.output(live, version), obj);
-      const r = await store.update(ri.namespace, ri.name, toStorage(info, version, obj), ctx);
+      const live = await store.readCurrent(ri.namespace, ri.name);
+      trackUpdate(req, ctx, store, target, live && store.output(live.obj, version), obj);
+      const r = await store.update(ri.namespace, ri.name, toStorage(info, version, obj), ctx, '', live);
       return respond(r.created ? 201 : 200, r.obj);
     }
     case 'patch': {
@@ -232,9 +229,10 @@ async function handleSubresource(req: IncomingMessage, res: ServerResponse, ri: 
     if (ri.verb === 'get') return respond(200, await store.get(ri.namespace, ri.name));
     if (ri.verb === 'update') {
       const obj = await readObject(req, target, fieldValidationOf(query), ctx.warnings);
-      const live = await store.get(ri.namespace, ri.name);
-      trackUpdate(req, ctx, store, target, store.output(live, ri.version), obj, sub);
-      return respond(200, (await store.update(ri.namespace, ri.name, toStorage(info, ri.version, obj), ctx, sub)).obj);
+      const live = await store.readCurrent(ri.namespace, ri.name);
+      if (!live) await store.get(ri.namespace, ri.name); // 404 NotFound, worded by the store
+      trackUpdate(req, ctx, store, target, live && store.output(live.obj, ri.version), obj, sub);
+      return respond(200, (await store.update(ri.namespace, ri.name, toStorage(info, ri.version, obj), ctx, sub, live)).obj);
     }
     if (ri.verb === 'patch') return respond(200, await patchObject(req, query, ctx, store, target, ri, sub));
     throw methodNotAllowed('the server does not allow this method on the requested resource');

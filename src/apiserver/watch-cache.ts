@@ -12,6 +12,8 @@ export interface CachedEvent {
   type: 'put' | 'delete';
   key: string;
   revision: number;
+  /** Revision at which the key was created (0 when storage did not say). */
+  createRevision: number;
   /** The stored text of the object (for a delete: its last value). */
   text: string;
   created: boolean;
@@ -253,6 +255,7 @@ function toCached(e: WatchEvent, sharedPrev?: string): CachedEvent {
     type: e.type,
     key: e.kv.key,
     revision,
+    createRevision: e.kv.createRevision ?? 0,
     text,
     created: e.type === 'put' && (e.created ?? !e.prevKv),
     size: text.length + (sharedPrev === undefined ? (prevText?.length ?? 0) : 0),

@@ -7,7 +7,7 @@ import type { KObject } from '../api/types.js';
 import { badRequest } from '../api/errors.js';
 import type { Store } from './registry/store.js';
 import { buildFilter } from './registry/filter.js';
-import { listPrefix } from './registry/keys.js';
+import { listPrefix, objectKey } from './registry/keys.js';
 import type { CachedEvent, WatchCache } from './watch-cache.js';
 import { CompactedError } from '../storage/backend.js';
 import type { OutputFormat } from './respond.js';
@@ -32,7 +32,8 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, p: W
   const info = store.info;
   let fieldSelector = query.get('fieldSelector');
   if (p.name) fieldSelector = fieldSelector ? `${fieldSelector},metadata.name=${p.name}` : `metadata.name=${p.name}`;
-  const filter = buildFilter(info, query.get('labelSelector'), fieldSelector, (o) => store.output(o, p.version)) ?? (() => true);
+  const selective = buildFilter(info, query.get('labelSelector'), fieldSelector, (o) => store.output(o, p.version));
+  const filter = selective ?? (() => true);
   const rvParam = query.get('resourceVersion') ?? '';
   const sendInitial = query.get('sendInitialEvents') === 'true';
   const bookmarks = query.get('allowWatchBookmarks') === 'true';
@@ -79,19 +80,40 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, p: W
     if (encodeKey && e) (e.encoded ??= new Map()).set(`${encodeKey}/${type}`, line);
     return line;
   };
+  // With a selector: the keys whose last version this watch saw was selected, so an update knows
+  // whether the object was in the selection without decoding its previous value. Keys created
+  // after `fromRev` are fully known here; older ones not in the set decode it once.
+  const selected = new Set<string>();
+  const wasSelected = (e: CachedEvent): boolean => {
+    if (e.created) return false;
+    if (selected.has(e.key)) return true;
+    if (e.createRevision > fromRev) return false;
+    const prev = e.prevObject();
+    return prev ? filter(prev) : false;
+  };
   const onEvents = (events: CachedEvent[]) => {
     for (const e of events) {
       const obj = e.object();
       if (e.type === 'delete') {
         if (filter(obj)) push(encode('DELETED', obj, e));
+        selected.delete(e.key);
+        continue;
+      }
+      if (!selective) {
+        push(encode(e.created ? 'ADDED' : 'MODIFIED', obj, e));
         continue;
       }
       const cur = filter(obj);
-      const prev = e.prevObject();
-      const was = prev ? filter(prev) : false;
-      if (cur && (e.created || !was)) push(encode('ADDED', obj, e));
+      const was = wasSelected(e);
+      if (cur) selected.add(e.key);
+      else selected.delete(e.key);
+      if (cur && !was) push(encode('ADDED', obj, e));
       else if (cur) push(encode('MODIFIED', obj, e));
-      else if (was && prev) push(encode('DELETED', { ...prev, metadata: { ...prev.metadata, resourceVersion: obj.metadata.resourceVersion } }));
+      else if (was) {
+        // Leaving the selection: DELETED with the last selected state, at this event's version.
+        const prev = e.prevObject() ?? obj;
+        push(encode('DELETED', { ...prev, metadata: { ...prev.metadata, resourceVersion: obj.metadata.resourceVersion } }));
+      }
     }
   };
 
@@ -118,7 +140,10 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, p: W
   }
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
-  for (const obj of initial) push(encode('ADDED', obj));
+  for (const obj of initial) {
+    push(encode('ADDED', obj));
+    if (selective) selected.add(objectKey(info, obj.metadata.namespace ?? '', obj.metadata.name ?? ''));
+  }
   if (sendInitial) push(bookmark(info, p.version, String(fromRev), true));
   onEvents(sub.replay);
 

@@ -20,6 +20,12 @@ import { apiVersionOf, fromStorage } from './convert.js';
 import type { ObjectFilter } from './filter.js';
 
 /** Tells when a key prefix last changed (the watch cache implements it). */
+/** An object as read for an update: the caller's copy and the stored value it came from. */
+export interface Current {
+  kv: StoredValue;
+  obj: KObject;
+}
+
 export interface CurrentSource {
   latest(key: string, storageRevision: number): StoredValue | null | undefined;
 }
@@ -184,6 +190,12 @@ export class Store {
     return obj;
   }
 
+  /** The stored object and the value it was decoded from, to hand to update (one read, one parse). */
+  async readCurrent(namespace: string, name: string): Promise<Current | undefined> {
+    const kv = await this.readKey(this.key(namespace, name));
+    return kv && { kv, obj: decodeStored(kv.value, kv.modRevision) };
+  }
+
   async get(namespace: string, name: string): Promise<KObject> {
     const kv = await this.readKey(this.key(namespace, name));
     if (!kv) throw notFound(this.ref, name);
@@ -318,7 +330,7 @@ export class Store {
    * Updates an object (storage form) with optimistic concurrency. `subresource` is '' or 'status'.
    * Returns the stored object and whether it was created (PUT on a missing object, where allowed).
    */
-  async update(namespace: string, name: string, input: KObject, ctx: RequestContext, subresource = ''): Promise<{ obj: KObject; created: boolean }> {
+  async update(namespace: string, name: string, input: KObject, ctx: RequestContext, subresource = '', current?: Current): Promise<{ obj: KObject; created: boolean }> {
     const meta = (input.metadata ??= {});
     if (meta.name && meta.name !== name) throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
     meta.name = name;
@@ -327,13 +339,14 @@ export class Store {
       meta.namespace = namespace;
     }
     const key = this.key(namespace, name);
-    const kv = await this.readKey(key);
+    // `current`: the caller already read it (and the write is guarded by its revision all the same).
+    const kv = current ? current.kv : await this.readKey(key);
     if (!kv) {
       if (!this.strategy.allowCreateOnUpdate || subresource) throw notFound(this.ref, name);
       delete meta.resourceVersion;
       return { obj: await this.create(namespace, input, ctx), created: true };
     }
-    const old = decodeStored(kv.value, kv.modRevision);
+    const old = current ? current.obj : decodeStored(kv.value, kv.modRevision);
     if (meta.resourceVersion) {
       if (meta.resourceVersion !== old.metadata.resourceVersion) throw staleConflict(this.ref, name);
     } else if (!this.strategy.allowUnconditionalUpdate) {
