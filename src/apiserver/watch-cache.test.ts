@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createMemoryBackend } from '../storage/memory.js';
 import { WatchCache } from './watch-cache.js';
 import { CompactedError } from '../storage/backend.js';
+import type { KObject } from '../api/types.js';
 
 test('the ring is bounded by events and by stored text; older starts are refused (the caller answers 410)', async () => {
   const backend = createMemoryBackend();
@@ -165,6 +166,43 @@ test('latest: a key\'s current value once the cache has seen every published wri
   const del = await backend.delete(key);
   await cache.waitFor(del.modRevision);
   assert.equal(cache.latest(key, backend.publishedRevision!()), null);
+  ac.abort();
+  await backend.close();
+});
+
+test('offer: the event of a write takes the object the writer stored (resourceVersion stamped) instead of parsing its text; another value or a withdrawn offer is parsed', async () => {
+  const backend = createMemoryBackend();
+  const ac = new AbortController();
+  const cache = new WatchCache(backend);
+  await cache.start(ac.signal);
+  const seen: { key: string; obj: unknown; text: string }[] = [];
+  const sub = cache.subscribe('/registry/', cache.revision, (evs) => {
+    for (const e of evs) seen.push({ key: e.key, obj: e.object(), text: e.text });
+  })!;
+  const key = '/registry/configmaps/default/o';
+  const obj: KObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'o' }, data: { a: '1' } };
+  const value = JSON.stringify(obj);
+  cache.offer(key, value, obj);
+  const kv = await backend.create(key, value);
+  await cache.waitFor(kv.modRevision);
+  assert.equal(seen[0]!.obj, obj, 'the offered object itself');
+  assert.equal(obj.metadata.resourceVersion, String(kv.modRevision));
+  // Offered one value, another was stored (a concurrent write): parsed from the stored text.
+  const other = { ...obj, metadata: { name: 'o' }, data: { a: '2' } };
+  cache.offer(key, JSON.stringify({ ...obj, data: { a: 'never stored' } }), obj);
+  const kv2 = await backend.update(key, JSON.stringify(other), kv.modRevision);
+  await cache.waitFor(kv2.modRevision);
+  assert.notEqual(seen[1]!.obj, obj);
+  assert.deepEqual(seen[1]!.obj, { ...other, metadata: { name: 'o', resourceVersion: String(kv2.modRevision) } });
+  // Withdrawn (the write failed): a later write of the same text is parsed.
+  const third = { ...other, data: { a: '3' } };
+  cache.offer(key, JSON.stringify(third), third);
+  cache.withdraw(key, JSON.stringify(third));
+  const kv3 = await backend.update(key, JSON.stringify(third), kv2.modRevision);
+  await cache.waitFor(kv3.modRevision);
+  assert.notEqual(seen[2]!.obj, third);
+  assert.deepEqual((seen[2]!.obj as { data: unknown }).data, { a: '3' });
+  sub.cancel();
   ac.abort();
   await backend.close();
 });

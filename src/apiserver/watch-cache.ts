@@ -47,6 +47,11 @@ export class WatchCache {
   private subscribers = new Set<{ prefix: string; fn: Subscriber; onReset?: () => void }>();
   /** Revision of the last event under each tracked prefix (see Store.listCached). */
   private readonly changed = new Map<string, number>();
+  /**
+   * Objects writes on this server are storing, by key, with the text they store: the event of that
+   * write takes the object instead of parsing the text (the write path already has it decoded).
+   */
+  private readonly offered = new Map<string, { value: string; obj: KObject }>();
   /** Events strictly after this revision are all in the ring. */
   private startRevision = 0;
   private lastRevision = 0;
@@ -152,6 +157,19 @@ export class WatchCache {
     return e.type === 'delete' ? null : { value: e.text, modRevision: e.revision };
   }
 
+  /**
+   * A write is about to store `obj` as `value` under `key`. Its event uses `obj` (read-only from
+   * then on for the fan-out; the writer may only stamp its resourceVersion) when the stored text is
+   * this very value. Other events for the key drop the offer; a failed write withdraws it.
+   */
+  offer(key: string, value: string, obj: KObject): void {
+    this.offered.set(key, { value, obj });
+  }
+
+  withdraw(key: string, value: string): void {
+    if (this.offered.get(key)?.value === value) this.offered.delete(key);
+  }
+
   /** Waits until the cache has seen `rev` (writes are visible to watchers right after they return). */
   async waitFor(rev: number, timeoutMs = 3000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -165,7 +183,9 @@ export class WatchCache {
       // one copy of that text, not two (the ring then holds about twice the events per character).
       const last = this.newest.get(ev.kv.key);
       const shared = last && ev.prevKv && last.revision === ev.prevKv.modRevision && last.text === ev.prevKv.value ? last.text : undefined;
-      const e = toCached(ev, shared);
+      const offer = this.offered.size ? this.offered.get(ev.kv.key) : undefined;
+      if (offer) this.offered.delete(ev.kv.key);
+      const e = toCached(ev, shared, offer && ev.type === 'put' && offer.value === ev.kv.value ? offer.obj : undefined);
       if (shared !== undefined) last!.sharedBy = e;
       batch.push(e);
       this.newest.set(e.key, e);
@@ -244,7 +264,7 @@ export class WatchCache {
  * A storage event as the cache keeps it: the stored texts and revisions only (the storage event is
  * not retained). `sharedPrev`: the same text as the event's previous value, already held by the ring.
  */
-function toCached(e: WatchEvent, sharedPrev?: string): CachedEvent {
+function toCached(e: WatchEvent, sharedPrev?: string, decoded?: KObject): CachedEvent {
   const text = e.kv.value;
   const revision = e.kv.modRevision;
   const prevText = sharedPrev ?? e.prevKv?.value;
@@ -260,7 +280,13 @@ function toCached(e: WatchEvent, sharedPrev?: string): CachedEvent {
     created: e.type === 'put' && (e.created ?? !e.prevKv),
     size: text.length + (sharedPrev === undefined ? (prevText?.length ?? 0) : 0),
     object() {
-      if (!obj) obj = decodeStored(text, revision);
+      if (!obj) {
+        if (decoded) {
+          obj = decoded;
+          obj.metadata.resourceVersion = String(revision);
+          decoded = undefined;
+        } else obj = decodeStored(text, revision);
+      }
       return obj;
     },
     prevObject() {
@@ -269,6 +295,7 @@ function toCached(e: WatchEvent, sharedPrev?: string): CachedEvent {
     },
     release() {
       obj = undefined;
+      decoded = undefined;
       prev = null;
       this.encoded = undefined;
     },

@@ -170,12 +170,14 @@ export class RbacIndex {
 }
 
 function rulesOf(obj: KObject): PolicyRule[] {
-  const rules = Array.isArray(obj.rules) ? (obj.rules as PolicyRule[]) : [];
+  // A copy: the index must not share arrays with objects others hold (the watch cache hands out
+  // the objects writes stored).
+  const rules = Array.isArray(obj.rules) ? (structuredClone(obj.rules) as PolicyRule[]) : [];
   return rules.map((r) => ({ ...r, verbs: r.verbs ?? [] }));
 }
 
 function bindingOf(obj: KObject, namespace: string): BindingEntry {
-  const roleRef = (obj.roleRef ?? { kind: '', name: '' }) as RoleRef;
-  const subjects = Array.isArray(obj.subjects) ? (obj.subjects as Subject[]) : [];
+  const roleRef = structuredClone(obj.roleRef ?? { kind: '', name: '' }) as RoleRef;
+  const subjects = Array.isArray(obj.subjects) ? (structuredClone(obj.subjects) as Subject[]) : [];
   return { name: obj.metadata.name!, namespace, roleRef, subjects };
 }

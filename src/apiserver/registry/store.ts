@@ -28,6 +28,9 @@ export interface Current {
 
 export interface CurrentSource {
   latest(key: string, storageRevision: number): StoredValue | null | undefined;
+  /** The object a write is about to store as `value`, so the cache need not parse the text again. */
+  offer?(key: string, value: string, obj: KObject): void;
+  withdraw?(key: string, value: string): void;
 }
 
 export interface ChangeSource {
@@ -130,6 +133,14 @@ export class Store {
    */
   readCurrentFrom(source: CurrentSource): void {
     this.currentSource = source;
+  }
+
+  /**
+   * Hands the cache the object a write stores (local backends only: their events reach the cache
+   * before the writer resumes, so the writer cannot change the object before the fan-out).
+   */
+  private offer(key: string, value: string, obj: KObject): void {
+    if (this.backend.publishedRevision) this.currentSource?.offer?.(key, value, obj);
   }
 
   /** The stored value of `key` now: from the current-value source when it can tell, else storage. */
@@ -314,12 +325,16 @@ export class Store {
       await this.hooks.abortCreate?.(obj);
       return obj;
     }
+    const key = this.key(namespace, meta.name);
+    const value = JSON.stringify(obj);
+    this.offer(key, value, obj);
     try {
-      const kv = await this.backend.create(this.key(namespace, meta.name), JSON.stringify(obj));
+      const kv = await this.backend.create(key, value);
       meta.resourceVersion = String(kv.modRevision);
       this.localWrites++;
       return obj;
     } catch (e) {
+      this.currentSource?.withdraw?.(key, value);
       await this.hooks.abortCreate?.(obj);
       if (e instanceof KeyExistsError) throw alreadyExists(this.ref, meta.name);
       throw e;
@@ -469,12 +484,14 @@ export class Store {
       obj.metadata.resourceVersion = old.metadata.resourceVersion;
       return obj;
     }
+    this.offer(key, value, obj);
     try {
       const nkv = await this.backend.update(key, value, kv.modRevision);
       obj.metadata.resourceVersion = String(nkv.modRevision);
       this.localWrites++;
       return obj;
     } catch (e) {
+      this.currentSource?.withdraw?.(key, value);
       throw this.mapWriteError(e, name);
     }
   }
