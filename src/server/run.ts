@@ -31,6 +31,7 @@ import { rbacApprovalCheck } from './certificate-approval.js';
 import { ensureServiceAccountKey } from './service-account-key.js';
 import type { ServerConfig } from './config.js';
 import { kubernetesServiceIp } from './config.js';
+import { labelServerNode, serverRoleLabels } from './node-roles.js';
 import { versionInfo } from './version.js';
 import { encryptRemaining, secretsEncryptionRoutes, setUpSecretsEncryption } from './secrets-encryption.js';
 import { startAuditLog } from './audit-log.js';
@@ -185,7 +186,10 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
   // CSR approval and signing need the CA keys, so they run here rather than in the controllers' worker.
   // Its own identity; whether a requester may have a node certificate approved is RBAC's answer.
   controllers.push(startCertificateControllers({ server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, ...certs.certificateController }, pki, log.child('certificates'), signal, rbacApprovalCheck(api.authorization)));
-  if (cfg.agent) controllers.push(startAgent(cfg.agent, `https://127.0.0.1:${api.port}`, pki, certs, log.child('agent'), signal));
+  if (cfg.agent) {
+    controllers.push(startAgent(cfg.agent, `https://127.0.0.1:${api.port}`, pki, certs, log.child('agent'), signal));
+    controllers.push(labelServerNode(api.stores.get('/nodes')!, cfg.agent.nodeName, serverRoleLabels(!!etcd), log, signal));
+  }
 
   const done = (async () => {
     await api.done;

@@ -49,6 +49,8 @@ before(async () => {
   const r = spawnSync(process.execPath, [KTS_BIN, 'image', 'import', '--data-dir', srv.dataDir, tar], { encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr + r.stdout);
   await eventually(() => k(['get', 'nodes', '-o', 'jsonpath={.items[0].status.conditions[?(@.type=="Ready")].status}']).stdout === 'True', 30_000, 'node Ready');
+  // The server's own node shows k3s's roles.
+  await eventually(() => /^\S+\s+Ready\s+control-plane,master\s/m.test(k(['get', 'nodes']).stdout), 10_000, 'server node roles');
 });
 
 after(async () => {
