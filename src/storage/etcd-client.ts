@@ -5,6 +5,9 @@
 // Calls that could not have reached etcd (no connection, no leader) are retried on the next
 // endpoint until the deadline; reads are also retried after other unavailability. Failures become
 // EtcdError, a StorageError naming the endpoint.
+import { isIP } from 'node:net';
+import { checkServerIdentity } from 'node:tls';
+import type { PeerCertificate } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
@@ -85,8 +88,14 @@ export class EtcdClient {
       const ep = parseEtcdEndpoint(raw);
       const tls = opts.tls ?? {};
       const buf = (pem?: string) => (pem ? Buffer.from(pem) : null);
-      const creds = ep.secure ? grpc.credentials.createSsl(buf(tls.caPem), buf(tls.keyPem), buf(tls.certPem)) : grpc.credentials.createInsecure();
+      // An IP address may not be sent as TLS server name (RFC 6066; Node warns, DEP0123): for an IP
+      // the name sent is a placeholder and the certificate is still checked against the IP.
+      const ip = hostOf(ep.target);
+      const byIp = ep.secure && isIP(ip) !== 0;
+      const verify = byIp ? { checkServerIdentity: (_name: string, cert: PeerCertificate) => checkServerIdentity(ip, cert) } : undefined;
+      const creds = ep.secure ? grpc.credentials.createSsl(buf(tls.caPem), buf(tls.keyPem), buf(tls.certPem), verify) : grpc.credentials.createInsecure();
       const channel = new grpc.Channel(ep.target, creds, {
+        ...(byIp ? { 'grpc.ssl_target_name_override': 'etcd.invalid' } : {}),
         'grpc.max_receive_message_length': -1, // a list of every pod can be large; etcd bounds requests itself
         'grpc.keepalive_time_ms': 30_000, // as upstream's apiserver: notice a dead member on an idle watch
         'grpc.keepalive_timeout_ms': 10_000,
@@ -219,4 +228,10 @@ function leaderMetadata(): grpc.Metadata {
   const m = new grpc.Metadata();
   m.set('hasleader', 'true');
   return m;
+}
+
+/** The host of `host:port` or `[v6]:port`, without brackets. */
+function hostOf(target: string): string {
+  const m = /^\[(.+)\]:\d+$/.exec(target) ?? /^(.+):\d+$/.exec(target);
+  return m ? m[1]! : target;
 }

@@ -14,7 +14,7 @@ import type { EtcdBackendOptions } from './etcd.js';
 import { EtcdClient } from './etcd-client.js';
 import { COMPACT_REV_KEY, startEtcdCompactor } from './etcd-compactor.js';
 import { silentLogger } from '../util/log.js';
-import { ensurePki } from '../server/pki.js';
+import { ensurePki, signServingCert } from '../server/pki.js';
 import { freePort, startEtcd, writePemFiles } from '../../test/support/etcd.js';
 import type { EtcdCluster } from '../../test/support/etcd.js';
 import { until } from '../../test/support/poll.js';
@@ -61,6 +61,10 @@ async function withEtcd(opts: { members?: number; backend?: Partial<EtcdBackendO
 }
 
 test('etcd: TLS with client certificates; keys are stored as the apiserver names them', async () => {
+  // Node warns once per process (DEP0123) if an IP is sent as TLS server name: listen from the start.
+  const warnings: string[] = [];
+  const onWarning = (w: Error & { code?: string }) => warnings.push(w.code ?? w.message);
+  process.on('warning', onWarning);
   const dir = mkdtempSync(join(tmpdir(), 'kts-etcd-pki-'));
   const pki = await ensurePki(dir, { sans: { dns: [], ips: [] } });
   const files = writePemFiles({ 'server.crt': pki.serverCertPem, 'server.key': pki.serverKeyPem, 'client-ca.crt': pki.clientCaCertPem });
@@ -91,6 +95,21 @@ test('etcd: TLS with client certificates; keys are stored as the apiserver names
     await assert.rejects(openEtcdBackend({ endpoints: [etcd.endpoint.replace('https', 'http')], callTimeoutMs: 300, log: silentLogger }), StorageError);
   } finally {
     await etcd.cleanup();
+  }
+  // An IP endpoint: no IP is sent as TLS server name (Node's DEP0123 warning), yet the certificate
+  // must still name the IP dialled: one issued for other addresses is refused.
+  const elsewhere = signServingCert({ certPem: pki.caCertPem, keyPem: pki.caKeyPem }, 'etcd', { dns: ['etcd.example'], ips: ['192.0.2.200'] }, 1);
+  const files2 = writePemFiles({ 'server.crt': elsewhere.certPem, 'server.key': elsewhere.keyPem, 'client-ca.crt': pki.clientCaCertPem });
+  const other = await startEtcd({ tls: { certFile: files2.paths['server.crt']!, keyFile: files2.paths['server.key']!, clientCaFile: files2.paths['client-ca.crt']! } });
+  try {
+    const tls = { caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem };
+    await assert.rejects(openEtcdBackend({ endpoints: [other.endpoint], tls, callTimeoutMs: 500, log: silentLogger }), StorageError);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(warnings.filter((w) => w === 'DEP0123'), []);
+  } finally {
+    process.off('warning', onWarning);
+    await other.cleanup();
+    rmSync(files2.dir, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
     rmSync(files.dir, { recursive: true, force: true });
   }
