@@ -87,6 +87,8 @@ export interface ApiServer {
   allocations: ServiceAllocations;
   /** Who may do what (RBAC, Node authorizer), fed from the watch cache. */
   authorization: Authorization;
+  /** The watch cache (server-side followers of changes subscribe to it). */
+  cache: WatchCache;
   /** Resolves when the server has stopped (after the signal aborts). */
   done: Promise<void>;
   /** Serves a new certificate and key to new connections (certificate rotation without downtime). */
@@ -225,7 +227,7 @@ export async function startApiServer(cfg: ApiServerConfig, backend: Backend, log
   server.on('clientError', (_err, socket) => socket.destroy());
   const { port, done } = await listenUntilAborted(server, cfg.port, cfg.bindAddress, signal);
   const reloadTls = (certPem: string, keyPem: string) => server.setSecureContext({ ...serverTlsOptions, cert: certPem, key: keyPem, ca: cfg.tls.clientCaPem });
-  return { port, stores, allocations, authorization, done, reloadTls };
+  return { port, stores, allocations, authorization, cache, done, reloadTls };
 }
 
 function serveDiscovery(req: IncomingMessage, res: ServerResponse, prefix: string, group: string, version: string, parts: string[], d: Discovery, serverAddress: string): void {

@@ -44,6 +44,7 @@ import { fetchServerBootstrap, serverBootstrapRoute } from './etcd/server-join.j
 import { migrateSqliteToEtcd, sqliteDatabasePath } from './etcd/migrate.js';
 import { runSnapshotSchedule } from './etcd/snapshot-schedule.js';
 import { restoreSnapshotIntoMember } from './etcd/cluster-reset.js';
+import { removeMembersOfDeletedNodes } from './etcd/member-removal.js';
 import { EtcdClient } from '../storage/etcd-client.js';
 import { bumpRevisionAndCompact } from '../storage/etcd-revision-bump.js';
 import { parseSchedule } from '../controllers/cronjob/cron-schedule.js';
@@ -172,6 +173,11 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
     // k3s's cron runs in the host's zone; the CronJob parser's default is UTC.
     const schedule = parseSchedule(ee.snapshots.cron, Intl.DateTimeFormat().resolvedOptions().timeZone);
     controllers.push(runSnapshotSchedule({ serverDir, schedule, cron: ee.snapshots.cron, retention: ee.snapshots.retention, log: log.child('etcd-snapshot'), signal }));
+  }
+  if (etcd) {
+    // `kubectl delete node` of a server gone for good removes its etcd member, as in k3s.
+    const etcdClient = new EtcdClient({ endpoints: [etcd.endpoint], tls: etcd.tls });
+    controllers.push(removeMembersOfDeletedNodes({ cache: api.cache, nodesPrefix: api.stores.get('/nodes')!.prefix, client: etcdClient, self: etcd.name, log: log.child('etcd'), signal }).finally(() => etcdClient.close()));
   }
   step('controller manager and scheduler started (worker thread)');
   log.info(`kts server is ready in ${Date.now() - t0} ms; use: KUBECONFIG=${cfg.writeKubeconfig ?? kubeconfigPath} kubectl get nodes`);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createMemoryBackend } from '../../src/storage/memory.js';
 import type { Backend } from '../../src/storage/backend.js';
 import type { Store } from '../../src/apiserver/registry/store.js';
+import type { WatchCache } from '../../src/apiserver/watch-cache.js';
 import { startApiServer } from '../../src/apiserver/server.js';
 import { ensurePki } from '../../src/server/pki.js';
 import type { Pki } from '../../src/server/pki.js';
@@ -40,6 +41,8 @@ export interface TestCluster {
   backend: Backend;
   /** The API server's stores (for server-side components under test). */
   stores: Map<string, Store>;
+  /** Its watch cache (for server-side followers under test). */
+  cache: WatchCache;
 }
 
 /** `backend`: share another cluster's storage (several API servers on one datastore); it is not closed on stop. */
@@ -80,6 +83,7 @@ export async function startTestCluster(opts: { verbose?: boolean; backend?: Back
     pki,
     backend,
     stores: api.stores,
+    cache: api.cache,
     context(overrides = {}) {
       const informers = new InformerFactory(client, { resyncMs: 0 });
       return {

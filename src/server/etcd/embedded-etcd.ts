@@ -38,6 +38,8 @@ export interface EmbeddedEtcd {
   endpoint: string;
   /** The client URL other servers reach this member at. */
   advertiseClientUrl: string;
+  /** The member's name (the server's node name). */
+  name: string;
   tls: Required<EtcdTls>;
   /** True when this start created the member (new cluster or joined), false on a restart. */
   created: boolean;
@@ -114,7 +116,7 @@ export async function startEmbeddedEtcd(o: EmbeddedEtcdOptions): Promise<Embedde
     probe.close();
   }
   o.log.info(`etcd: member ${name} (pid ${proc.pid}) serves clients at ${advertiseClientUrl}, peers at ${peerUrl}; log ${logFile}`);
-  return { endpoint, advertiseClientUrl, tls, created: !existing, dataDir, done: proc.done };
+  return { endpoint, advertiseClientUrl, name, tls, created: !existing, dataDir, done: proc.done };
 }
 
 /**
