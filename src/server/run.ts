@@ -141,7 +141,7 @@ export async function runServer(cfg: ServerConfig, log: Logger, signal: AbortSig
     signal,
   );
   const url = `https://${cfg.advertiseAddress.includes(':') ? `[${cfg.advertiseAddress}]` : cfg.advertiseAddress}:${api.port}`;
-  step(`API server listening on https://${cfg.bindAddress}:${api.port}`);
+  step(`API server listening on https://${cfg.bindAddress}:${api.port}, advertised to pods and agents as ${url}`);
 
   const created = await bootstrapCluster(api.stores, { port: api.port, serviceIp: api.allocations.ips.nth(1), clientCaPem: pki.clientCaCertPem });
   // This server among the `kubernetes` Service's endpoints (with every other live one).
