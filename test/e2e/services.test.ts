@@ -135,15 +135,26 @@ test('cluster IP from the host and from a pod; a pod reaches itself through its 
   const ip = jsonpath(['get', 'svc', 'web'], '.spec.clusterIP');
   const fromHost = await answers(ip, 80, 30);
   assert.equal(fromHost.size, 3, [...fromHost].join(','));
-  // -w 10: on a loaded CI machine a fork of busybox httpd can take seconds; the point is that every
-  // request answers (once in a CI run, one of 20 missed a 3 s limit).
-  const req = `for i in $(seq 1 20); do printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 10 ${ip} 80 | tail -n 1; done`;
-  const fromPod = ok(['exec', 'client', '--', 'sh', '-c', req]).trim().split('\n');
+  // Each request may be retried once, after a second: under the full suite's load a hairpin request
+  // was twice refused at once (1 and 4 of 20; never in 200 in a row alone). Retries are counted and
+  // reported, with the Service's endpoints, so the cause can be found; a hairpin that does not work
+  // still fails every request.
+  const one = `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 10 ${ip} 80 | tail -n 1`;
+  const req = `for i in $(seq 1 20); do r=$(${one}); if [ -z "$r" ]; then sleep 1; r="$(${one}) retried"; fi; echo "$r"; done`;
+  const run = (pod: string) => {
+    const lines = ok(['exec', pod, '--', 'sh', '-c', req]).trim().split('\n');
+    const retried = lines.filter((l) => l.endsWith(' retried'));
+    if (retried.length) console.log(`${pod}: ${retried.length} of 20 requests answered only when retried; endpoints then: ${ok(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=web', '-o', 'jsonpath={.items[*].endpoints}'])}`);
+    return lines.map((l) => l.replace(/ retried$/, ''));
+  };
+  const ready = readyPods();
+  const fromPod = run('client');
   assert.equal(fromPod.length, 20, fromPod.join(','));
-  assert.ok(fromPod.every((l) => readyPods().includes(l)), fromPod.join(','));
-  const web0 = readyPods()[0]!;
-  const hairpin = ok(['exec', web0, '--', 'sh', '-c', req]).trim().split('\n');
-  assert.equal(hairpin.length, 20, `every request through the Service answers, including the ones back to the same pod: ${hairpin.join(',')}`);
+  assert.ok(fromPod.every((l) => ready.includes(l)), fromPod.join(','));
+  const web0 = ready[0]!;
+  const hairpin = run(web0);
+  assert.equal(hairpin.length, 20, hairpin.join(','));
+  assert.ok(hairpin.every((l) => ready.includes(l)), `every request through the Service answers, including the ones back to the same pod: ${hairpin.join(',')}`);
   assert.ok(hairpin.includes(web0), `some requests land on ${web0} itself: ${hairpin.join(',')}`);
 });
 
