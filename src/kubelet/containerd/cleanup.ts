@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { Logger } from '../../util/log.js';
 import { CriClient } from '../cri/client.js';
 import { containerdPaths } from './paths.js';
-import { checkHealth } from './health.js';
+import { checkHealth, waitCriInitialized } from './health.js';
 import { findContainerd, findShims, isAlive, parentPid, processArgs, stopProcess } from './process.js';
 import { startContainerd } from './supervisor.js';
 import { removePodCgroups, unmountUnder } from './host-cleanup.js';
@@ -95,15 +95,8 @@ export async function cleanupNode(o: CleanupOptions): Promise<CleanupReport> {
     try {
       // containerd answers its health check before the CRI plugin has initialized (a containerd
       // just started for the job, or by an agent a moment ago): wait for it.
-      let n: Awaited<ReturnType<typeof removeAllPods>> | undefined;
-      for (let attempt = 0; !n; attempt++) {
-        try {
-          n = await removeAllPods(cri, uids);
-        } catch (e) {
-          if (attempt >= 40 || !/not initialized yet/.test((e as Error).message)) throw e;
-          await new Promise((r) => setTimeout(r, 250));
-        }
-      }
+      await waitCriInitialized(socket, 10_000);
+      const n = await removeAllPods(cri, uids);
       if (n.sandboxes || n.containers) lines.push(`pods: removed ${n.sandboxes} pod sandbox(es) and ${n.containers} container(s)`);
     } catch (e) {
       errors.push(`removing pods through CRI: ${(e as Error).message}`);

@@ -2,6 +2,7 @@
 // which containerd serves once its plugins (CRI included) are loaded. The request is the empty
 // message and the response has one varint field, so no proto definitions are needed.
 import * as grpc from '@grpc/grpc-js';
+import { CriClient } from '../cri/client.js';
 
 const SERVING = 1;
 
@@ -26,4 +27,29 @@ export function checkHealth(socket: string, timeoutMs = 2000): Promise<boolean> 
       },
     );
   });
+}
+
+/**
+ * containerd serves its health check before its CRI plugin has initialized; until then every CRI
+ * call fails with "server is not initialized yet". Resolves true once a CRI call gets past that
+ * (any other answer counts: the kubelet reports real errors), false when `timeoutMs` runs out or
+ * `stop()` names a reason to give up.
+ */
+export async function waitCriInitialized(socket: string, timeoutMs: number, signal?: AbortSignal, stop?: () => string | undefined): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  const cri = new CriClient(socket, 2000);
+  try {
+    for (;;) {
+      try {
+        await cri.status();
+        return true;
+      } catch (e) {
+        if (!/not initialized yet/.test((e as Error).message)) return true;
+      }
+      if (signal?.aborted || stop?.() || Date.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    cri.close();
+  }
 }

@@ -12,7 +12,7 @@ import { containerdPaths } from './paths.js';
 import type { ContainerdPaths } from './paths.js';
 import { findCniBinDir, renderContainerdConfig } from './config.js';
 import { applyRegistries } from './registries.js';
-import { checkHealth } from './health.js';
+import { checkHealth, waitCriInitialized } from './health.js';
 import { findContainerd, isAlive, stopProcess } from './process.js';
 import { PAUSE_IMAGE } from '../images/pause-image.js';
 
@@ -57,6 +57,12 @@ async function waitHealthy(socket: string, until: () => string | undefined, time
     if (Date.now() > deadline) throw new Error(`containerd did not answer on ${socket} within ${timeoutMs} ms`);
     await sleep(100, signal);
   }
+  if (!(await waitCriInitialized(socket, Math.max(deadline - Date.now(), 1000), signal, until))) {
+    const why = until();
+    if (why) throw new Error(why);
+    if (signal.aborted) throw new Error('aborted while waiting for containerd');
+    throw new Error(`containerd's CRI plugin did not initialize within ${timeoutMs} ms`);
+  }
 }
 
 async function logTail(file: string, lines = 15): Promise<string> {
@@ -88,6 +94,7 @@ export async function startContainerd(o: StartContainerdOptions): Promise<Runnin
     const socket = o.endpoint.replace(/^unix:\/\//, '');
     if (/^[a-z]+:\/\//.test(socket)) throw new Error(`--container-runtime-endpoint: only unix sockets are supported (got ${o.endpoint})`);
     if (!(await checkHealth(socket, o.startTimeoutMs ?? 5000))) throw new Error(`the container runtime at ${socket} does not answer`);
+    if (!(await waitCriInitialized(socket, o.startTimeoutMs ?? 30_000, signal))) throw new Error(`the container runtime at ${socket} answers, but its CRI service did not initialize`);
     log.info(`using the container runtime at ${socket}`);
     return { socket, done: new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true }))) };
   }
