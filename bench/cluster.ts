@@ -7,8 +7,8 @@
 // (e.g. an audit log to count requests by verb and user).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RestClient } from '../src/client/rest-client.js';
 import type { KObject } from '../src/api/types.js';
@@ -16,10 +16,31 @@ import type { KObject } from '../src/api/types.js';
 const root = new URL('..', import.meta.url).pathname;
 const standalone = import.meta.url === `file://${process.argv[1]}`;
 const NODES = Number((standalone && process.argv[2]) || 5000);
-const REPLICAS = Number((standalone && process.argv[3]) || 10000);
+const REPLICAS = standalone && process.argv[3] !== undefined ? Number(process.argv[3]) : 10000;
+const IDLE_SECONDS = 15;
 const base = mkdtempSync(join(tmpdir(), 'kts-bench-cluster-'));
 const procs: ChildProcess[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** CPU seconds used so far by a process: its main thread and all its other threads (workers, GC helpers). */
+function cpuSeconds(pid: number): { main: number; others: number } {
+  const ticks = (stat: string) => {
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  };
+  let main = 0;
+  let others = 0;
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const v = ticks(readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8'));
+      if (Number(t) === pid) main = v;
+      else others += v;
+    } catch {
+      // the thread ended
+    }
+  }
+  return { main, others };
+}
 
 function rssMb(pid: number, field = 'VmRSS'): number {
   return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
@@ -61,7 +82,27 @@ export async function clusterBench(): Promise<[string, string, string][]> {
   const nodesSec = (performance.now() - t0) / 1000;
   results.push([`${NODES} simulated nodes Ready (with pod CIDRs)`, ready >= NODES ? `${nodesSec.toFixed(1)} s` : `only ${ready} after ${nodesSec.toFixed(0)} s`, '<= 30 s']);
 
-  // 2. Deployment, with every stage timed from one pod watch.
+  // 2. The nodes' steady cost: every simulated kubelet renews its Lease every 10 s (NODES/10 writes/s).
+  const renewals = { n: 0 };
+  const leasesAc = new AbortController();
+  const leaseWatch = client.watch('/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases?resourceVersion=0', (e) => {
+    if (e.type === 'MODIFIED') renewals.n++;
+  }, leasesAc.signal).catch(() => {});
+  await sleep(5000);
+  const idle0 = { server: cpuSeconds(server.pid!), agent: cpuSeconds(agent.pid!), n: renewals.n, t: performance.now() };
+  await sleep(IDLE_SECONDS * 1000);
+  const idle1 = { server: cpuSeconds(server.pid!), agent: cpuSeconds(agent.pid!), n: renewals.n, t: performance.now() };
+  leasesAc.abort();
+  await leaseWatch;
+  const idleSec = (idle1.t - idle0.t) / 1000;
+  const writes = idle1.n - idle0.n;
+  const perWrite = (sec: number) => `${((sec * 1000) / Math.max(writes, 1)).toFixed(2)} ms`;
+  results.push([`${NODES} idle nodes: Lease renewals`, `${(writes / idleSec).toFixed(0)}/s`, '']);
+  results.push(['  CPU per renewal: server API thread; other threads', `${perWrite(idle1.server.main - idle0.server.main)}; ${perWrite(idle1.server.others - idle0.server.others)}`, '']);
+  results.push(['  server API thread busy (share of one core)', `${(((idle1.server.main - idle0.server.main) / idleSec) * 100).toFixed(0)}%`, '']);
+  if (!REPLICAS) return finish(results);
+
+  // 3. Deployment, with every stage timed from one pod watch.
   const created: number[] = [];
   const bound: number[] = [];
   const running: number[] = [];
@@ -78,6 +119,7 @@ export async function clusterBench(): Promise<[string, string, string][]> {
     seen.set(k, st);
   }, ac.signal).catch(() => {});
   await sleep(300);
+  const cpu0 = { server: cpuSeconds(server.pid!), agent: cpuSeconds(agent.pid!), bench: process.cpuUsage() };
   const d0 = performance.now();
   await client.create('/apis/apps/v1/namespaces/default/deployments', {
     apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'scale' },
@@ -91,6 +133,7 @@ export async function clusterBench(): Promise<[string, string, string][]> {
     await sleep(250);
   }
   const total = (performance.now() - d0) / 1000;
+  const cpu1 = { server: cpuSeconds(server.pid!), agent: cpuSeconds(agent.pid!), bench: process.cpuUsage(cpu0.bench) };
   ac.abort();
   await watching;
   const rate = (ts: number[]) => (ts.length ? `${(ts.length / ((Math.max(...ts) - d0) / 1000)).toFixed(0)} pods/s (${ts.length})` : 'n/a');
@@ -98,15 +141,30 @@ export async function clusterBench(): Promise<[string, string, string][]> {
   results.push(['  pods created (ReplicaSet controller)', rate(created), '']);
   results.push(['  pods bound (scheduler)', rate(bound), '']);
   results.push(['  pods Running (simulated kubelets)', rate(running), '']);
-  results.push(['server RSS at the end (peak during the run)', `${rssMb(server.pid!).toFixed(0)} MB (${rssMb(server.pid!, 'VmHWM').toFixed(0)} MB)`, '< 1 GB']);
-  client.close();
-  // SIGINT first so a --cpu-prof run (KTS_BENCH_PROF) can write its profile.
-  const stopping = procs.splice(0);
-  for (const p of stopping) p.kill('SIGINT');
-  await sleep(process.env.KTS_BENCH_PROF ? 4000 : 500);
-  for (const p of stopping) p.kill('SIGKILL');
-  if (!standalone) rmSync(base, { recursive: true, force: true });
-  return results;
+  // CPU per pod is steadier than the rate on a noisy machine: it compares builds better.
+  const perPod = (sec: number) => `${((sec * 1000) / REPLICAS).toFixed(2)} ms`;
+  const serverMain = cpu1.server.main - cpu0.server.main;
+  const serverOthers = cpu1.server.others - cpu0.server.others;
+  const agentCpu = cpu1.agent.main + cpu1.agent.others - cpu0.agent.main - cpu0.agent.others;
+  const benchCpu = (cpu1.bench.user + cpu1.bench.system) / 1e6;
+  results.push(['CPU per pod: server API thread', perPod(serverMain), '']);
+  results.push(['  server control loops and GC threads', perPod(serverOthers), '']);
+  results.push(['  simulated agent; benchmark watch', `${perPod(agentCpu)}; ${perPod(benchCpu)}`, '']);
+  const all = serverMain + serverOthers + agentCpu + benchCpu;
+  results.push(['  all of them; cores busy on average', `${perPod(all)}; ${(all / total).toFixed(2)} of ${availableParallelism()}`, '']);
+  return finish(results);
+
+  async function finish(rows: [string, string, string][]): Promise<[string, string, string][]> {
+    rows.push(['server RSS at the end (peak during the run)', `${rssMb(server.pid!).toFixed(0)} MB (${rssMb(server.pid!, 'VmHWM').toFixed(0)} MB)`, '< 1 GB']);
+    client.close();
+    // SIGINT first so a --cpu-prof run (KTS_BENCH_PROF) can write its profile.
+    const stopping = procs.splice(0);
+    for (const p of stopping) p.kill('SIGINT');
+    await sleep(process.env.KTS_BENCH_PROF ? 4000 : 500);
+    for (const p of stopping) p.kill('SIGKILL');
+    if (!standalone) rmSync(base, { recursive: true, force: true });
+    return rows;
+  }
 }
 
 if (standalone) {
