@@ -93,7 +93,9 @@ spec:
         image: ${IMAGE}
         imagePullPolicy: IfNotPresent
         command: [sh, -c, 'mkdir -p /www; hostname > /www/index.html; exec httpd -f -p 8080 -h /www']
-        readinessProbe: {exec: {command: [sh, -c, '! test -f /tmp/unready']}, periodSeconds: 1}
+        # timeoutSeconds: an exec probe may take over a second under the full suite's load, and three
+        # missed probes would take the pod out of the Service while the test sends it traffic.
+        readinessProbe: {exec: {command: [sh, -c, '! test -f /tmp/unready']}, periodSeconds: 1, timeoutSeconds: 10}
 `);
   ok(['run', 'client', `--image=${IMAGE}`, '--image-pull-policy=IfNotPresent', '--', 'sleep', '3600']);
   await eventually(() => readyPods().length === 3, 60_000, '3 web pods Ready');
@@ -144,7 +146,10 @@ test('cluster IP from the host and from a pod; a pod reaches itself through its 
   const run = (pod: string) => {
     const lines = ok(['exec', pod, '--', 'sh', '-c', req]).trim().split('\n');
     const retried = lines.filter((l) => l.endsWith(' retried'));
-    if (retried.length) console.log(`${pod}: ${retried.length} of 20 requests answered only when retried; endpoints then: ${ok(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=web', '-o', 'jsonpath={.items[*].endpoints}'])}`);
+    if (retried.length) {
+      const unhealthy = srv.kubectl(['get', 'events', '--field-selector', 'reason=Unhealthy', '-o', 'custom-columns=OBJ:.involvedObject.name,COUNT:.count,LAST:.lastTimestamp,MSG:.message']).stdout;
+      console.log(`${pod}: ${retried.length} of 20 requests answered only when retried; endpoints then: ${ok(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=web', '-o', 'jsonpath={.items[*].endpoints}'])}\nprobe failures:\n${unhealthy}`);
+    }
     return lines.map((l) => l.replace(/ retried$/, ''));
   };
   const ready = readyPods();
