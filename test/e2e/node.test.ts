@@ -315,7 +315,14 @@ spec:
 // Last: it stops the server.
 test('30 pods on the node all Running; deleting them and kts cleanup leave nothing behind', async () => {
   ok(['create', 'deployment', 'many', `--image=${IMAGE}`, '--replicas=30', '--', 'sleep', '3600']);
-  await eventually(() => jsonpath('deployment', 'many', '.status.readyReplicas') === '30', 120_000, '30 pods Ready');
+  await eventually(() => jsonpath('deployment', 'many', '.status.readyReplicas') === '30', 120_000, '30 pods Ready').catch((e: Error) => {
+    // Seen once in CI under the full suite's load (7–14 s alone or beside three other e2e files):
+    // say where the pods were stuck.
+    const pods = k(['get', 'pods', '-l', 'app=many', '-o', 'wide']).stdout;
+    const events = k(['get', 'events', '--sort-by=.lastTimestamp']).stdout.split('\n').slice(-25).join('\n');
+    const log = srv.logs().split('\n').filter((l) => /WARN|ERROR/.test(l)).slice(-30).join('\n');
+    throw new Error(`${e.message}\npods:\n${pods}\nevents:\n${events}\nserver warnings:\n${log}`);
+  });
   ok(['delete', 'deployment', 'many']);
   await eventually(() => k(['get', 'pods', '-l', 'app=many', '-o', 'name']).stdout.trim() === '', 120_000, 'pods gone');
   await srv.stop('SIGTERM');
