@@ -130,15 +130,15 @@ export function runKubelet(cfg: KubeletConfig, client: RestClient, cri: CriClien
         if (Date.now() - lastResync > 10_000 && pods.hasSynced) {
           lastResync = Date.now();
           workers.resyncAll();
-          const active = new Set(pods.list().map((p) => p.metadata.uid!));
-          for (const p of cache.all()) active.add(p.uid);
           await evictIfNeeded().catch((e) => log.warn(`eviction: ${(e as Error).message}`));
           await rotateAll(cri, cache, (uid, path) => {
             if (path.startsWith('/')) return path;
             const p = cache.pod(uid);
             return p ? join(cfg.podLogsDir, `${p.namespace}_${p.name}_${uid}`, path) : undefined;
           }).catch((e) => log.debug(`log rotation: ${(e as Error).message}`));
-          await volumes.cleanupOrphans(active).catch((e) => log.debug(`volume cleanup: ${(e as Error).message}`));
+          // Asked per pod at teardown time: a pod that arrives meanwhile keeps its volumes.
+          const isActive = (uid: string) => pods.list().some((p) => p.metadata.uid === uid) || cache.all().some((p) => p.uid === uid);
+          await volumes.cleanupOrphans(isActive).catch((e) => log.debug(`volume cleanup: ${(e as Error).message}`));
         }
       } catch (e) {
         log.debug(`relist: ${(e as Error).message}`);

@@ -38,6 +38,8 @@ export interface VolumeService {
   /** Prepares every volume of the pod (idempotent). Throws with a user-facing message. */
   setUp(pod: KObject, signal: AbortSignal): Promise<void>;
   tearDown(podUid: string): Promise<void>;
+  /** Whether the pod's volumes are set up (false after a kubelet restart or a teardown). */
+  isSetUp(podUid: string): boolean;
 }
 
 export interface SpecBuilder {

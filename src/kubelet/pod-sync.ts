@@ -90,6 +90,16 @@ export class PodSyncer {
       sandbox = rt?.sandboxes[0];
       if (!sandbox || sandbox.state !== 'SANDBOX_READY') return { retryAfterMs: 1000 };
     }
+    // Volumes the volume manager does not hold (a kubelet restarted beside running pods): set up
+    // again (idempotent) before any container is created with them.
+    if (!this.d.volumes.isSetUp(uid)) {
+      try {
+        await this.d.volumes.setUp(pod, signal);
+      } catch (e) {
+        this.d.events.event(pod, 'Warning', 'FailedMount', (e as Error).message);
+        return { retryAfterMs: 2000 };
+      }
+    }
     // A pod runs in one sandbox: any other ready one (a lost race, an old attempt) is stopped.
     for (const extra of rt!.sandboxes.slice(1)) {
       if (extra.state !== 'SANDBOX_READY') continue;

@@ -35,7 +35,7 @@ async function withManager(fn: (c: TestCluster, vm: VolumeManager, podsDir: stri
   try {
     await fn(c, vm, podsDir);
   } finally {
-    await vm.cleanupOrphans([]);
+    await vm.cleanupOrphans(() => false);
     rmSync(podsDir, { recursive: true, force: true });
     await c.stop();
   }
@@ -159,7 +159,30 @@ test('emptyDir on disk and in memory, fsGroup ownership, orphan cleanup', async 
       assert.match(line, /size=8192k/);
     }
     // A pod the kubelet no longer knows: everything under its directory goes.
-    assert.deepEqual(await vm.cleanupOrphans(['someone-else']), [pod.metadata.uid]);
+    assert.deepEqual(await vm.cleanupOrphans((uid) => uid === 'someone-else'), [pod.metadata.uid]);
     assert.ok(!existsSync(join(podsDir, pod.metadata.uid!)));
+  });
+});
+
+test('orphan cleanup asks at teardown time: a pod that arrived since the caller looked keeps its volumes', async () => {
+  await withManager(async (_c, vm, podsDir) => {
+    const pod = podOf([{ name: 'scratch', emptyDir: {} }], [{ name: 'scratch', mountPath: '/scratch' }]);
+    const uid = pod.metadata.uid!;
+    await vm.setUp(pod);
+    assert.equal(vm.isSetUp(uid), true);
+    // The kubelet's view when the cleanup started did not have the pod yet (it was being set up):
+    // the first answer says inactive, the one under the pod's lock says active.
+    let asked = 0;
+    assert.deepEqual(await vm.cleanupOrphans((u) => u === uid && ++asked > 1), []);
+    assert.ok(asked >= 2, 'asked again under the lock');
+    assert.equal(vm.isSetUp(uid), true);
+    assert.ok(existsSync(join(podsDir, uid, 'volumes/kubernetes.io~empty-dir/scratch')));
+    assert.equal(vm.mounts(pod, pod.spec.containers[0]!).length, 1);
+    // Once gone for good, the pod's volumes and state go; a later set-up starts over.
+    assert.deepEqual(await vm.cleanupOrphans(() => false), [uid]);
+    assert.equal(vm.isSetUp(uid), false);
+    assert.throws(() => vm.mounts(pod, pod.spec.containers[0]!), /cannot find volume "scratch"/);
+    await vm.setUp(pod);
+    assert.equal(vm.mounts(pod, pod.spec.containers[0]!).length, 1);
   });
 });

@@ -88,34 +88,53 @@ export class VolumeManager {
 
   /** Unmounts and removes the pod's volumes (`<podsDir>/<uid>/volumes`). Idempotent. */
   async tearDown(uid: string): Promise<void> {
-    await this.serialized(uid, async () => {
-      const podDir = join(this.opts.podsDir, uid);
-      for (const mp of await mountsUnder(podDir)) await unmount(mp);
-      const left = await mountsUnder(podDir);
-      // Never delete through a mount that would not go away.
-      if (left.length) throw new Error(`cannot remove volumes of pod ${uid}: still mounted: ${left.join(', ')}`);
-      await rm(join(podDir, 'volumes'), { recursive: true, force: true });
-      this.pods.delete(uid);
-      (this.tokens as Partial<TokenCache>).forgetPod?.(uid);
-    });
+    await this.serialized(uid, () => this.tearDownLocked(uid));
   }
 
-  /** Tears down and removes the directories of pods not in `activeUids`; returns their uids. */
-  async cleanupOrphans(activeUids: Iterable<string>): Promise<string[]> {
-    const active = new Set(activeUids);
+  private async tearDownLocked(uid: string): Promise<void> {
+    const podDir = join(this.opts.podsDir, uid);
+    for (const mp of await mountsUnder(podDir)) await unmount(mp);
+    const left = await mountsUnder(podDir);
+    // Never delete through a mount that would not go away.
+    if (left.length) throw new Error(`cannot remove volumes of pod ${uid}: still mounted: ${left.join(', ')}`);
+    await rm(join(podDir, 'volumes'), { recursive: true, force: true });
+    this.pods.delete(uid);
+    (this.tokens as Partial<TokenCache>).forgetPod?.(uid);
+  }
+
+  /** Whether `setUp` has prepared this pod's volumes (false after a kubelet restart or a teardown). */
+  isSetUp(uid: string): boolean {
+    return this.pods.has(uid);
+  }
+
+  /**
+   * Tears down and removes the directories of pods that are not active; returns their uids.
+   * `isActive` is asked under each pod's lock, at the moment of the teardown: a pod that arrived
+   * since the caller looked (its volumes being set up) is never torn down from under it.
+   */
+  async cleanupOrphans(isActive: (uid: string) => boolean): Promise<string[]> {
     const entries = await readdir(this.opts.podsDir).catch(() => [] as string[]);
     const removed: string[] = [];
     for (const uid of entries) {
-      if (active.has(uid)) continue;
+      if (isActive(uid)) continue;
       try {
-        await this.tearDown(uid);
-        await rm(join(this.opts.podsDir, uid), { recursive: true, force: true });
-        removed.push(uid);
+        const gone = await this.serialized(uid, async () => {
+          if (isActive(uid)) return false;
+          await this.tearDownLocked(uid);
+          await rm(join(this.opts.podsDir, uid), { recursive: true, force: true });
+          return true;
+        });
+        if (gone) removed.push(uid);
       } catch (e) {
         this.opts.log.warn(`orphaned pod ${uid}: ${(e as Error).message}`);
       }
     }
-    for (const uid of this.pods.keys()) if (!active.has(uid) && !removed.includes(uid)) this.pods.delete(uid);
+    for (const uid of [...this.pods.keys()]) {
+      if (removed.includes(uid)) continue;
+      await this.serialized(uid, async () => {
+        if (!isActive(uid)) this.pods.delete(uid);
+      });
+    }
     return removed;
   }
 
