@@ -93,6 +93,9 @@ export interface CustomValidation {
   validate(obj: KObject, old: KObject | undefined, subresource: string): FieldError[];
 }
 
+/** Conflicts that are a lost compare-and-swap in storage (safe to redo from a fresh read). */
+const storageConflicts = new WeakSet<StatusError>();
+
 export class Store {
   readonly strategy: Strategy;
   readonly prefix: string;
@@ -400,7 +403,11 @@ export class Store {
           return this.persistUpdate(key, obj, old, kv, ctx);
         });
       } catch (e) {
-        if (e instanceof StatusError && e.reason === 'Conflict' && attempt < 5 && !desired.metadata.resourceVersion) continue;
+        // Another write won the compare-and-swap: read again and redo, as upstream's GuaranteedUpdate
+        // does (it has no limit: every lost round is someone else's progress). Other conflicts (from
+        // admission hooks) get a few tries.
+        const lostRace = e instanceof StatusError && storageConflicts.has(e);
+        if (e instanceof StatusError && e.reason === 'Conflict' && !desired.metadata.resourceVersion && attempt < (lostRace ? 1000 : 5)) continue;
         throw e;
       }
     }
@@ -511,7 +518,11 @@ export class Store {
   }
 
   private mapWriteError(e: unknown, name: string): unknown {
-    if (e instanceof ConflictError) return staleConflict(this.ref, name);
+    if (e instanceof ConflictError) {
+      const err = staleConflict(this.ref, name);
+      storageConflicts.add(err);
+      return err;
+    }
     if (e instanceof KeyNotFoundError) return conflict(this.ref, name, 'StorageError: invalid object, Code: 4, Key: ' + e.key);
     return e;
   }
