@@ -33,6 +33,12 @@ test('concurrent patches without a resourceVersion all land; one with a stale re
     const cm = await c.client.get<KObject & { data: Record<string, string> }>(`${CM}/shared`);
     assert.equal(Object.keys(cm.data).length, n);
     assert.equal(Object.keys(cm.metadata.labels ?? {}).length, n);
+    // The same through a status subresource (a kubelet's node status beside controllers' writes).
+    await c.client.create('/api/v1/nodes', { metadata: { name: 'n1' } });
+    const statuses = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => (i % 2 ? other : c).client.patch('/api/v1/nodes/n1/status', { status: { capacity: { [`example.com/r${i}`]: '1' } } })));
+    assert.deepEqual(statuses.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)), []);
+    const node = await c.client.get<KObject & { status: { capacity: Record<string, string> } }>('/api/v1/nodes/n1');
+    assert.equal(Object.keys(node.status.capacity).length, 12);
     // A precondition in the patch (the resourceVersion of the first version) still fails, with upstream's words.
     await assert.rejects(c.client.patch(`${CM}/shared`, { metadata: { resourceVersion: created.metadata.resourceVersion }, data: { late: '1' } }), (e: unknown) => e instanceof StatusError && e.code === 409 && /the object has been modified; please apply your changes to the latest version and try again/.test(e.message));
     // So does a PUT of a stale copy.

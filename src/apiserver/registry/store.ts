@@ -405,9 +405,10 @@ export class Store {
       } catch (e) {
         // Another write won the compare-and-swap: read again and redo, as upstream's GuaranteedUpdate
         // does (it has no limit: every lost round is someone else's progress). Other conflicts (from
-        // admission hooks) get a few tries.
+        // admission hooks) get a few tries. A resourceVersion the client sent is checked again
+        // against the fresh read above, so a precondition still fails with 409.
         const lostRace = e instanceof StatusError && storageConflicts.has(e);
-        if (e instanceof StatusError && e.reason === 'Conflict' && !desired.metadata.resourceVersion && attempt < (lostRace ? 1000 : 5)) continue;
+        if (e instanceof StatusError && e.reason === 'Conflict' && attempt < (lostRace ? 1000 : 5)) continue;
         throw e;
       }
     }
