@@ -22,6 +22,8 @@ export class CycleState {
   private readonly data = new Map<string, unknown>();
   readonly skipFilter = new Set<string>();
   readonly skipScore = new Set<string>();
+  /** The Filter plugins not skipped in this cycle, worked out once (Framework.runFilter). */
+  activeFilters?: FilterPlugin[];
 
   read<T>(key: string): T | undefined {
     return this.data.get(key) as T | undefined;
@@ -76,6 +78,8 @@ export interface PreScorePlugin extends Plugin {
 
 export interface ScorePlugin extends Plugin {
   score(state: CycleState, pod: PodInfo, node: NodeInfo): number;
+  /** Optional: score() for every node at once into `out` (one call per pod instead of one per node). */
+  scoreAll?(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], out: number[]): void;
   /** Rescales raw scores in place to 0..MAX_NODE_SCORE. */
   normalizeScore?(state: CycleState, pod: PodInfo, scores: number[], nodes: NodeInfo[]): void;
 }
@@ -159,6 +163,7 @@ export class Framework {
   runPreFilter(state: CycleState, pod: PodInfo): { status: Status; nodeNames?: Set<string>; restricting?: string[] } {
     let nodeNames: Set<string> | undefined;
     const restricting: string[] = [];
+    state.activeFilters = undefined;
     for (const p of this.preFilter) {
       const { status, result } = p.preFilter(state, pod);
       if (status.code === 'Skip') {
@@ -179,8 +184,10 @@ export class Framework {
   }
 
   runFilter(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
-    for (const p of this.filter) {
-      if (state.skipFilter.has(p.name)) continue;
+    // Filters run once per node (hundreds per pod): the skipped ones are left out once per cycle.
+    const filters = (state.activeFilters ??= this.filter.filter((p) => !state.skipFilter.has(p.name)));
+    for (let i = 0; i < filters.length; i++) {
+      const p = filters[i]!;
       const s = p.filter(state, pod, node);
       if (s.code !== 'Success') return s.plugin ? s : { ...s, plugin: p.name };
     }
@@ -235,7 +242,8 @@ export class Framework {
     const scores = new Array<number>(nodes.length);
     for (const { plugin, weight } of this.score) {
       if (state.skipScore.has(plugin.name)) continue;
-      for (let i = 0; i < nodes.length; i++) scores[i] = plugin.score(state, pod, nodes[i]!);
+      if (plugin.scoreAll) plugin.scoreAll(state, pod, nodes, scores);
+      else for (let i = 0; i < nodes.length; i++) scores[i] = plugin.score(state, pod, nodes[i]!);
       plugin.normalizeScore?.(state, pod, scores, nodes);
       for (let i = 0; i < nodes.length; i++) total[i]! += scores[i]! * weight;
     }

@@ -48,8 +48,11 @@ export function tolerationsTolerate(tolerations: readonly Toleration[] | undefin
 }
 
 /** The first NoSchedule/NoExecute taint the tolerations do not tolerate. */
-export function findUntoleratedTaint(taints: readonly Taint[] | undefined, tolerations: readonly Toleration[] | undefined, effects: readonly string[] = ['NoSchedule', 'NoExecute']): Taint | undefined {
-  for (const taint of taints ?? []) {
+const SCHEDULING_EFFECTS: readonly string[] = ['NoSchedule', 'NoExecute'];
+
+export function findUntoleratedTaint(taints: readonly Taint[] | undefined, tolerations: readonly Toleration[] | undefined, effects: readonly string[] = SCHEDULING_EFFECTS): Taint | undefined {
+  if (!taints || taints.length === 0) return undefined;
+  for (const taint of taints) {
     if (!effects.includes(taint.effect)) continue;
     if (!tolerationsTolerate(tolerations, taint)) return taint;
   }

@@ -8,10 +8,11 @@ export const BALANCED_ALLOCATION = 'NodeResourcesBalancedAllocation';
 
 export function balancedScore(pod: PodInfo, node: NodeInfo): number {
   const a = node.allocatable;
-  const fractions: number[] = [];
-  if (a.milliCPU > 0) fractions.push(Math.min(1, (node.requested.milliCPU + pod.requests.milliCPU) / a.milliCPU));
-  if (a.memory > 0) fractions.push(Math.min(1, (node.requested.memory + pod.requests.memory) / a.memory));
-  const std = fractions.length === 2 ? Math.abs((fractions[0]! - fractions[1]!) / 2) : 0;
+  // With one resource (or none) the standard deviation is 0.
+  if (!(a.milliCPU > 0 && a.memory > 0)) return MAX_NODE_SCORE;
+  const cpu = Math.min(1, (node.requested.milliCPU + pod.requests.milliCPU) / a.milliCPU);
+  const memory = Math.min(1, (node.requested.memory + pod.requests.memory) / a.memory);
+  const std = Math.abs((cpu - memory) / 2);
   return Math.trunc((1 - std) * MAX_NODE_SCORE);
 }
 
@@ -19,5 +20,8 @@ export class BalancedAllocation implements ScorePlugin {
   readonly name = BALANCED_ALLOCATION;
   score(_s: unknown, pod: PodInfo, node: NodeInfo): number {
     return balancedScore(pod, node);
+  }
+  scoreAll(_s: unknown, pod: PodInfo, nodes: readonly NodeInfo[], out: number[]): void {
+    for (let i = 0; i < nodes.length; i++) out[i] = balancedScore(pod, nodes[i]!);
   }
 }

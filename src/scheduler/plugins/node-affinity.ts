@@ -1,7 +1,7 @@
 // NodeAffinity: the pod's nodeSelector and required node affinity must match the node (as a
 // PreFilter it narrows the candidates to the node names a metadata.name matchFields term lists,
 // which is how DaemonSet pods target their node); preferred terms add their weights to the score.
-import { defaultNormalizeScore, type CycleState, type FilterPlugin, type PreFilterPlugin, type PreFilterResult, type ScorePlugin } from '../framework.js';
+import { defaultNormalizeScore, type CycleState, type FilterPlugin, type PreFilterPlugin, type PreFilterResult, type PreScorePlugin, type ScorePlugin } from '../framework.js';
 import type { NodeInfo } from '../node-info.js';
 import type { PodInfo } from '../pod-info.js';
 import { nodeSelectorTermMatches, podMatchesNodeSelectorAndAffinity } from '../match.js';
@@ -23,7 +23,7 @@ export function preFilterNodeNames(pod: PodInfo): Set<string> | undefined {
   return names;
 }
 
-export class NodeAffinity implements PreFilterPlugin, FilterPlugin, ScorePlugin {
+export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = NODE_AFFINITY;
   preFilter(_s: CycleState, pod: PodInfo): { status: Status; result?: PreFilterResult } {
     const spec = pod.pod.spec;
@@ -33,6 +33,10 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, ScorePlugin 
   }
   filter(_s: CycleState, pod: PodInfo, node: NodeInfo): Status {
     return podMatchesNodeSelectorAndAffinity(pod.pod, node.node) ? SUCCESS : unresolvable(ERR_REASON_POD);
+  }
+  /** Skip: without preferred terms every node scores 0 (as upstream's PreScore). */
+  preScore(_s: CycleState, pod: PodInfo): Status {
+    return pod.pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length ? SUCCESS : SKIP;
   }
   score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
     const prefs = pod.pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;

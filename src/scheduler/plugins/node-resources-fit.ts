@@ -8,6 +8,22 @@ import { SUCCESS, unschedulable, type Status } from '../status.js';
 
 export const NODE_RESOURCES_FIT = 'NodeResourcesFit';
 
+/** Whether the pod fits: fits() without building reasons (the common case, once per node). */
+export function fitsQuick(pod: PodInfo, node: NodeInfo): boolean {
+  const alloc = node.allocatable;
+  const used = node.requested;
+  if (node.pods.length + 1 > alloc.allowedPodNumber) return false;
+  const req = pod.requests;
+  if (req.milliCPU > 0 && req.milliCPU > alloc.milliCPU - used.milliCPU) return false;
+  if (req.memory > 0 && req.memory > alloc.memory - used.memory) return false;
+  if (req.ephemeralStorage > 0 && req.ephemeralStorage > alloc.ephemeralStorage - used.ephemeralStorage) return false;
+  if (req.scalar.size === 0) return true;
+  for (const [name, q] of req.scalar) {
+    if (q !== 0 && q > (alloc.scalar.get(name) ?? 0) - (used.scalar.get(name) ?? 0)) return false;
+  }
+  return true;
+}
+
 /** The reasons the pod does not fit (empty when it fits), in upstream's order and wording. */
 export function fits(pod: PodInfo, node: NodeInfo): string[] {
   const out: string[] = [];
@@ -50,10 +66,14 @@ export function leastAllocatedScore(pod: PodInfo, node: NodeInfo): number {
 export class NodeResourcesFit implements FilterPlugin, ScorePlugin {
   readonly name = NODE_RESOURCES_FIT;
   filter(_s: unknown, pod: PodInfo, node: NodeInfo): Status {
+    if (fitsQuick(pod, node)) return SUCCESS;
     const reasons = fits(pod, node);
     return reasons.length ? unschedulable(...reasons) : SUCCESS;
   }
   score(_s: unknown, pod: PodInfo, node: NodeInfo): number {
     return leastAllocatedScore(pod, node);
+  }
+  scoreAll(_s: unknown, pod: PodInfo, nodes: readonly NodeInfo[], out: number[]): void {
+    for (let i = 0; i < nodes.length; i++) out[i] = leastAllocatedScore(pod, nodes[i]!);
   }
 }

@@ -71,17 +71,33 @@ export function preScoreSpread(h: Handle, state: CycleState, pod: PodInfo, nodes
 
 export function scoreSpread(_cache: SchedulerCache, state: CycleState, _pod: PodInfo, node: NodeInfo): number {
   const s = state.read<ScoreState>(STATE_KEY);
-  if (!s || s.ignored.has(node.name)) return 0;
+  return s ? scoreNode(s, node) : 0;
+}
+
+/** scoreSpread for every node (the state read once). */
+export function scoreSpreadAll(state: CycleState, nodes: readonly NodeInfo[], out: number[]): void {
+  const s = state.read<ScoreState>(STATE_KEY);
+  for (let i = 0; i < nodes.length; i++) out[i] = s ? scoreNode(s, nodes[i]!) : 0;
+}
+
+// Called for every feasible node (hundreds per pod): plain loops, nothing allocated.
+function scoreNode(s: ScoreState, node: NodeInfo): number {
+  if (s.ignored.size > 0 && s.ignored.has(node.name)) return 0;
   let score = 0;
-  s.constraints.forEach((c, i) => {
+  const { constraints, counts, groups, weights } = s;
+  for (let i = 0; i < constraints.length; i++) {
+    const c = constraints[i]!;
     const v = node.labels[c.topologyKey];
-    if (v === undefined) return;
+    if (v === undefined) continue;
     let cnt = 0;
-    const m = s.counts[i];
+    const m = counts[i];
     if (m) cnt = m.get(v) ?? 0;
-    else for (const g of s.groups[i]!) cnt += g.live.get(node.name) ?? 0;
-    score += cnt * s.weights[i]! + (c.maxSkew - 1);
-  });
+    else {
+      const gs = groups[i]!;
+      for (let j = 0; j < gs.length; j++) cnt += gs[j]!.live.get(node.name) ?? 0;
+    }
+    score += cnt * weights[i]! + (c.maxSkew - 1);
+  }
   return Math.round(score);
 }
 
@@ -90,14 +106,15 @@ export function normalizeSpreadScores(state: CycleState, scores: number[], nodes
   if (!s) return;
   let min = Infinity;
   let max = 0;
+  const anyIgnored = s.ignored.size > 0;
   for (let i = 0; i < scores.length; i++) {
-    if (s.ignored.has(nodes[i]!.name)) continue;
+    if (anyIgnored && s.ignored.has(nodes[i]!.name)) continue;
     const v = scores[i]!;
     if (v < min) min = v;
     if (v > max) max = v;
   }
   for (let i = 0; i < scores.length; i++) {
-    if (s.ignored.has(nodes[i]!.name)) scores[i] = 0;
+    if (anyIgnored && s.ignored.has(nodes[i]!.name)) scores[i] = 0;
     else if (max === 0) scores[i] = MAX_NODE_SCORE;
     else scores[i] = Math.trunc((MAX_NODE_SCORE * (max + min - scores[i]!)) / max);
   }

@@ -7,7 +7,7 @@ import type { NodeInfo } from '../node-info.js';
 import type { PodInfo } from '../pod-info.js';
 import { SKIP, SUCCESS, unresolvable, unschedulable, type Status } from '../status.js';
 import { nodeHasAllKeys, nodeIncluded, podConstraints, type SpreadConstraint } from './spread-constraints.js';
-import { normalizeSpreadScores, preScoreSpread, scoreSpread } from './pod-topology-spread-score.js';
+import { normalizeSpreadScores, preScoreSpread, scoreSpread, scoreSpreadAll } from './pod-topology-spread-score.js';
 
 export const POD_TOPOLOGY_SPREAD = 'PodTopologySpread';
 export const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints";
@@ -113,6 +113,10 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
 
   score(state: CycleState, pod: PodInfo, node: NodeInfo): number {
     return scoreSpread(this.h.cache, state, pod, node);
+  }
+
+  scoreAll(state: CycleState, _pod: PodInfo, nodes: readonly NodeInfo[], out: number[]): void {
+    scoreSpreadAll(state, nodes, out);
   }
 
   normalizeScore(state: CycleState, _pod: PodInfo, scores: number[], nodes: NodeInfo[]): void {

@@ -1,10 +1,10 @@
 // TaintToleration: NoSchedule/NoExecute taints the pod does not tolerate rule a node out;
 // untolerated PreferNoSchedule taints lower its score (fewer is better).
-import { defaultNormalizeScore, type FilterPlugin, type ScorePlugin } from '../framework.js';
+import { defaultNormalizeScore, type FilterPlugin, type PreScorePlugin, type ScorePlugin } from '../framework.js';
 import type { NodeInfo } from '../node-info.js';
 import type { PodInfo } from '../pod-info.js';
 import { findUntoleratedTaint, tolerationsTolerate } from '../match.js';
-import { SUCCESS, unresolvable, type Status } from '../status.js';
+import { SKIP, SUCCESS, unresolvable, type Status } from '../status.js';
 
 export const TAINT_TOLERATION = 'TaintToleration';
 
@@ -21,11 +21,20 @@ export function countIntolerablePreferNoSchedule(pod: PodInfo, node: NodeInfo): 
   return n;
 }
 
-export class TaintToleration implements FilterPlugin, ScorePlugin {
+export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = TAINT_TOLERATION;
   filter(_s: unknown, pod: PodInfo, node: NodeInfo): Status {
+    if (node.taints.length === 0) return SUCCESS;
     const r = untoleratedReason(pod, node);
     return r ? unresolvable(r) : SUCCESS;
+  }
+  /**
+   * Skip when no candidate has a PreferNoSchedule taint: every node would score the same, which
+   * changes no choice (the usual case, so hundreds of nodes a pod are not scored for nothing).
+   */
+  preScore(_s: unknown, _p: PodInfo, nodes: NodeInfo[]): Status {
+    for (const n of nodes) for (const t of n.taints) if (t.effect === 'PreferNoSchedule') return SUCCESS;
+    return SKIP;
   }
   score(_s: unknown, pod: PodInfo, node: NodeInfo): number {
     return node.taints.length ? countIntolerablePreferNoSchedule(pod, node) : 0;
