@@ -3,7 +3,7 @@
 // created (ReplicaSet controller) → bound (scheduler) → Running (simulated kubelet) → Ready
 // Deployment status (deployment controller). Also the server's RSS at the end and its peak.
 //   node --import tsx bench/cluster.ts [nodes=5000] [replicas=10000]
-// KTS_BENCH_PROF=DIR writes the server's CPU profiles there; KTS_BENCH_SERVER_ARGS adds server flags
+// KTS_BENCH_PROF=DIR writes the server's CPU profiles there (KTS_BENCH_AGENT_PROF=DIR the simulated agent's); KTS_BENCH_SERVER_ARGS adds server flags
 // (e.g. an audit log to count requests by verb and user).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -61,7 +61,7 @@ export async function clusterBench(): Promise<[string, string, string][]> {
 
   // 1. Nodes.
   const t0 = performance.now();
-  const agent = spawn(process.execPath, [join(root, 'bin', 'kts'), 'agent', '--simulated', '--nodes', String(NODES), '--node-name', 'sim', '--server', url, '--token', token], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const agent = spawn(process.execPath, [...(process.env.KTS_BENCH_AGENT_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.KTS_BENCH_AGENT_PROF}`] : []), join(root, 'bin', 'kts'), 'agent', '--simulated', '--nodes', String(NODES), '--node-name', 'sim', '--server', url, '--token', token], { stdio: ['ignore', 'ignore', 'inherit'] });
   procs.push(agent);
   // Watched, not listed: listing 5,000 nodes twice a second would load the server being measured.
   const nodeState = new Map<string, boolean>();

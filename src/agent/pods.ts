@@ -4,7 +4,6 @@
 // time, and confirm deletions (DELETE with grace 0, as a kubelet does once containers are gone).
 // Pods on other nodes are ignored.
 import type { KObject } from '../api/types.js';
-import { clone } from '../api/types.js';
 import { StatusError } from '../api/errors.js';
 import type { Logger } from '../util/log.js';
 import type { RestClient } from '../client/rest-client.js';
@@ -120,8 +119,9 @@ export class PodRunner {
         }
         podIP = ip;
       }
-      const next = clone(pod);
-      next.status = runningStatus(pod, hostIP, podIP, nowRfc3339());
+      // A shallow copy with a new status is enough: the body is serialized at once, and the
+      // informer's object is left as it is (a deep clone of each pod was ~7% of this process).
+      const next: KObject = { ...pod, status: runningStatus(pod, hostIP, podIP, nowRfc3339()) };
       current = await this.client.update<KObject>(resourcePath('', 'v1', 'pods', namespace, name, 'status'), next);
     }
     const seconds = runSeconds(current);
@@ -129,8 +129,7 @@ export class PodRunner {
     const started = Date.parse(statusOf(current).startTime ?? '') || Date.now();
     const left = started + seconds * 1000 - Date.now();
     if (left > 0) return { requeueAfterMs: left };
-    const done = clone(current);
-    done.status = finishedStatus(current, exitCode(current), nowRfc3339());
+    const done: KObject = { ...current, status: finishedStatus(current, exitCode(current), nowRfc3339()) };
     await this.client.update(resourcePath('', 'v1', 'pods', namespace, name, 'status'), done);
     this.pools.get(nodeName)?.release(uid);
   }
