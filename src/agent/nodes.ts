@@ -18,6 +18,13 @@ export const LEASE_RENEW_MS = 10_000;
 export const STATUS_REPORT_MS = 60_000;
 const TICK_MS = 100;
 const REGISTER_CONCURRENCY = 32;
+/**
+ * Heartbeats (Lease renewals, node status) in flight at once. Kubelets renew on their own, so N
+ * nodes send N/10 renewals a second however slow the server is; to keep that pace when a busy
+ * server takes a few hundred ms per request, this many must be in flight (Little's law: 256 at
+ * 0.3 s is ~850/s, for 5,000 nodes' 500/s). The agent's heartbeat client has as many connections.
+ */
+export const HEARTBEAT_CONCURRENCY = 256;
 
 const NODES = resourcePath('', 'v1', 'nodes');
 const LEASES = resourcePath('coordination.k8s.io', 'v1', 'leases', LEASE_NAMESPACE);
@@ -36,7 +43,7 @@ interface NodeState {
 export class SimulatedNodes {
   readonly names: string[];
   private readonly byName = new Map<string, NodeState>();
-  private readonly limiter = new Limiter(64);
+  private readonly limiter = new Limiter(HEARTBEAT_CONCURRENCY);
   /** Returns the API's current view of a node (the agent's informer), for condition transitions. */
   current: (name: string) => KObject | undefined = () => undefined;
 

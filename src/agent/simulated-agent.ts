@@ -6,7 +6,7 @@ import type { Logger } from '../util/log.js';
 import type { RestClient } from '../client/rest-client.js';
 import { Informer } from '../client/informer.js';
 import type { SimulatedAgentConfig } from './config.js';
-import { SimulatedNodes } from './nodes.js';
+import { HEARTBEAT_CONCURRENCY, SimulatedNodes } from './nodes.js';
 import { PodRunner } from './pods.js';
 
 export interface RunningAgent {
@@ -19,7 +19,9 @@ export interface RunningAgent {
 }
 
 export function runSimulatedAgent(cfg: SimulatedAgentConfig, client: RestClient, log: Logger, signal: AbortSignal): RunningAgent {
-  const nodes = new SimulatedNodes(client, cfg, log);
+  // Heartbeats on connections of their own (as the kubelet's heartbeat client), so Lease renewals
+  // never queue behind the pods' status writes.
+  const nodes = new SimulatedNodes(client.sibling({ maxSockets: HEARTBEAT_CONCURRENCY }), cfg, log);
   const nodeInformer = new Informer(client, { group: '', version: 'v1', resource: 'nodes', onError: (m) => log.debug(m) });
   nodes.current = (name) => nodeInformer.get('', name);
   const runner = new PodRunner(client, nodes, nodeInformer, log.child('pods'));

@@ -31,10 +31,22 @@ export class RestClient {
   /** Pools replaced by setClientCertificate: what is open on them runs on until close(). */
   private readonly retired: Agent[] = [];
   private readonly pool: ServerPool;
+  private readonly siblings: RestClient[] = [];
 
-  constructor(private readonly cfg: ClientConfig) {
+  constructor(private cfg: ClientConfig) {
     this.pool = ServerPool.for(cfg.server);
     [this.agent, this.watchAgent] = this.pools(cfg.certPem, cfg.keyPem);
+  }
+
+  /**
+   * A client with the same identity and servers on connections of its own, as the kubelet's
+   * separate heartbeat client: its requests never queue behind this client's. It follows this
+   * client's certificate rotation and is closed with it. `maxSockets`: its own connection limit.
+   */
+  sibling(opts: { maxSockets?: number } = {}): RestClient {
+    const c = new RestClient({ ...this.cfg, ...opts });
+    this.siblings.push(c);
+    return c;
   }
 
   private pools(certPem?: string, keyPem?: string): [Agent, Agent] {
@@ -48,12 +60,15 @@ export class RestClient {
     // In-flight requests and watches finish on the old pools; idle sockets there time out server-side.
     this.retired.push(this.agent, this.watchAgent);
     [this.agent, this.watchAgent] = this.pools(certPem, keyPem);
+    this.cfg = { ...this.cfg, certPem, keyPem };
+    for (const c of this.siblings) c.setClientCertificate(certPem, keyPem);
   }
 
   close(): void {
     this.agent.destroy();
     this.watchAgent.destroy();
     for (const a of this.retired) a.destroy();
+    for (const c of this.siblings) c.close();
   }
 
   private open(method: string, path: string, body: unknown, contentType = 'application/json', signal?: AbortSignal, agent: Agent = this.agent): Promise<IncomingMessage> {

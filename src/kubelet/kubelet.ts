@@ -85,7 +85,8 @@ export function runKubelet(cfg: KubeletConfig, client: RestClient, cri: CriClien
     };
   };
   const images = async () => (await cri.listImages()).map((i) => ({ names: [...i.repoTags, ...i.repoDigests], sizeBytes: Number(i.size) }));
-  const heartbeat = new NodeHeartbeat(client, cfg, health, images, log);
+  // Its own connections (upstream's heartbeat client): a busy node's pod traffic never delays the Lease.
+  const heartbeat = new NodeHeartbeat(client.sibling(), cfg, health, images, log);
 
   pods.addHandler({
     onAdd: (p: KObject) => workers.enqueue(p.metadata.uid!),
