@@ -45,6 +45,24 @@ export function podJson(name: string): string {
   });
 }
 
+/**
+ * The floor for writes: a bare Node HTTPS server (bench/floor-server.ts, with kts's serving
+ * certificate) that only parses each JSON body and inserts it into SQLite as durably as kts.
+ * Its process is added to `procs` for the caller to stop.
+ */
+export async function startFloor(dir: string, certs: { cert: string; key: string }, ca: string, procs: ChildProcess[]): Promise<{ conn: Conn; proc: ChildProcess }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'floor-server.ts'), dir, Buffer.from(certs.cert).toString('base64'), Buffer.from(certs.key).toString('base64')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  procs.push(proc);
+  const port = await new Promise<number>((resolve, reject) => {
+    proc.once('exit', (code) => reject(new Error(`floor server exited (${code})`)));
+    proc.stdout!.on('data', (d: Buffer) => {
+      const m = /port (\d+)/.exec(d.toString());
+      if (m) resolve(Number(m[1]));
+    });
+  });
+  return { conn: { port, agent: new Agent({ keepAlive: true, maxSockets: 64, ca }), ca }, proc };
+}
+
 /** Creates/s: `clients` loops each sending the next create when the last was answered. */
 export async function createLoad(c: Conn, path: string, prefix: string, seconds: number, clients = 8): Promise<number> {
   return closedLoop(seconds, clients, async (w, i) => {

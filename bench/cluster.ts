@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RestClient } from '../src/client/rest-client.js';
+import { createLoad, startFloor } from './api-load.js';
 import type { KObject } from '../src/api/types.js';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -92,15 +93,17 @@ export async function clusterBench(): Promise<[string, string, string][]> {
   const idle0 = { server: cpuSeconds(server.pid!), agent: cpuSeconds(agent.pid!), n: renewals.n, t: performance.now() };
   await sleep(IDLE_SECONDS * 1000);
   const idle1 = { server: cpuSeconds(server.pid!), agent: cpuSeconds(agent.pid!), n: renewals.n, t: performance.now() };
-  leasesAc.abort();
-  await leaseWatch;
   const idleSec = (idle1.t - idle0.t) / 1000;
   const writes = idle1.n - idle0.n;
   const perWrite = (sec: number) => `${((sec * 1000) / Math.max(writes, 1)).toFixed(2)} ms`;
   results.push([`${NODES} idle nodes: Lease renewals`, `${(writes / idleSec).toFixed(0)}/s`, '']);
   results.push(['  CPU per renewal: server API thread; other threads', `${perWrite(idle1.server.main - idle0.server.main)}; ${perWrite(idle1.server.others - idle0.server.others)}`, '']);
   results.push(['  server API thread busy (share of one core)', `${(((idle1.server.main - idle0.server.main) / idleSec) * 100).toFixed(0)}%`, '']);
-  if (!REPLICAS) return finish(results);
+  if (!REPLICAS) {
+    leasesAc.abort();
+    await leaseWatch;
+    return finish(results);
+  }
 
   // 3. Deployment, with every stage timed from one pod watch.
   const created: number[] = [];
@@ -119,6 +122,15 @@ export async function clusterBench(): Promise<[string, string, string][]> {
     seen.set(k, st);
   }, ac.signal).catch(() => {});
   await sleep(300);
+  const rev0 = await revision();
+  const renewals0 = renewals.n;
+  // Nodes whose Ready condition leaves True during the rollout (a Lease not renewed for 40 s).
+  const notReady = new Set<string>();
+  const nodeChanges = client.watch(`/api/v1/nodes?resourceVersion=${rev0}`, (e) => {
+    const n = e.object as KObject;
+    const ready = ((n.status as { conditions?: { type: string; status: string }[] })?.conditions ?? []).find((c) => c.type === 'Ready');
+    if (e.type === 'DELETED' || ready?.status !== 'True') notReady.add(n.metadata.name!);
+  }, leasesAc.signal).catch(() => {});
   const cpu0 = { server: cpuSeconds(server.pid!), agent: cpuSeconds(agent.pid!), bench: process.cpuUsage() };
   const d0 = performance.now();
   await client.create('/apis/apps/v1/namespaces/default/deployments', {
@@ -134,6 +146,10 @@ export async function clusterBench(): Promise<[string, string, string][]> {
   }
   const total = (performance.now() - d0) / 1000;
   const cpu1 = { server: cpuSeconds(server.pid!), agent: cpuSeconds(agent.pid!), bench: process.cpuUsage(cpu0.bench) };
+  const writesPerPod = ((await revision()) - rev0) / REPLICAS;
+  const renewalsPerPod = (renewals.n - renewals0) / REPLICAS;
+  leasesAc.abort();
+  await Promise.all([leaseWatch, nodeChanges]);
   ac.abort();
   await watching;
   const rate = (ts: number[]) => (ts.length ? `${(ts.length / ((Math.max(...ts) - d0) / 1000)).toFixed(0)} pods/s (${ts.length})` : 'n/a');
@@ -152,9 +168,16 @@ export async function clusterBench(): Promise<[string, string, string][]> {
   results.push(['  simulated agent; benchmark watch', `${perPod(agentCpu)}; ${perPod(benchCpu)}`, '']);
   const all = serverMain + serverOthers + agentCpu + benchCpu;
   results.push(['  all of them; cores busy on average', `${perPod(all)}; ${(all / total).toFixed(2)} of ${availableParallelism()}`, '']);
-  return finish(results);
+  results.push(['storage writes per pod during the rollout; of them Lease renewals', `${writesPerPod.toFixed(2)}; ${renewalsPerPod.toFixed(2)} (${(renewalsPerPod * REPLICAS / total).toFixed(0)}/s)`, '']);
+  results.push(['nodes NotReady at any time during the rollout', String(notReady.size), '0']);
+  return finish(results, writesPerPod);
 
-  async function finish(rows: [string, string, string][]): Promise<[string, string, string][]> {
+  /** The storage revision now: every write (of any kind) takes one. */
+  async function revision(): Promise<number> {
+    return Number((await client.list('/api/v1/namespaces/default/configmaps?limit=1')).metadata?.resourceVersion);
+  }
+
+  async function finish(rows: [string, string, string][], writesPerPod?: number): Promise<[string, string, string][]> {
     rows.push(['server RSS at the end (peak during the run)', `${rssMb(server.pid!).toFixed(0)} MB (${rssMb(server.pid!, 'VmHWM').toFixed(0)} MB)`, '< 1 GB']);
     client.close();
     // SIGINT first so a --cpu-prof run (KTS_BENCH_PROF) can write its profile.
@@ -162,8 +185,44 @@ export async function clusterBench(): Promise<[string, string, string][]> {
     for (const p of stopping) p.kill('SIGINT');
     await sleep(process.env.KTS_BENCH_PROF ? 4000 : 500);
     for (const p of stopping) p.kill('SIGKILL');
+    if (writesPerPod !== undefined) rows.push(...(await floorBound(writesPerPod)));
     if (!standalone) rmSync(base, { recursive: true, force: true });
     return rows;
+  }
+}
+
+/**
+ * What the rollout's writes alone would cost at the floor: a bare HTTPS server that parses each
+ * JSON body and inserts it into SQLite (bench/floor-server.ts), driven by 8 clients on these same
+ * cores once the cluster is gone. No admission, validation, watch delivery, controllers or
+ * scheduling, so the bound it gives is one no implementation of this design could pass here.
+ */
+async function floorBound(writesPerPod: number): Promise<[string, string, string][]> {
+  const tls = join(base, 'kts', 'server', 'tls');
+  const cert = readFileSync(join(tls, 'serving-kube-apiserver.crt'), 'utf8');
+  const key = readFileSync(join(tls, 'serving-kube-apiserver.key'), 'utf8');
+  const ca = readFileSync(join(tls, 'server-ca.crt'), 'utf8');
+  const floorDir = mkdtempSync(join(base, 'floor-'));
+  const { conn, proc } = await startFloor(floorDir, { cert, key }, ca, procs);
+  try {
+    await createLoad(conn, '/', 'warm', 1);
+    const s0 = cpuSeconds(proc.pid!);
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const rate = await createLoad(conn, '/', 'floor', 5);
+    const writes = rate * 5;
+    const s1 = cpuSeconds(proc.pid!);
+    const c = process.cpuUsage(c0);
+    const server = (s1.main + s1.others - s0.main - s0.others) / writes;
+    const clientCpu = (c.user + c.system) / 1e6 / writes;
+    const cores = availableParallelism();
+    return [
+      ['floor: bare HTTPS+JSON+SQLite write, CPU (server; client)', `${(server * 1000).toFixed(3)} ms; ${(clientCpu * 1000).toFixed(3)} ms (${rate.toFixed(0)}/s, ${(((s1.main + s1.others - s0.main - s0.others) + (c.user + c.system) / 1e6) / ((performance.now() - t0) / 1000)).toFixed(2)} cores)`, ''],
+      [`  pods/s if each write cost only that: ${cores} cores; one server thread`, `${(cores / (writesPerPod * (server + clientCpu))).toFixed(0)}; ${(1 / (writesPerPod * server)).toFixed(0)}`, ''],
+    ];
+  } finally {
+    conn.agent.destroy();
+    proc.kill('SIGKILL');
   }
 }
 

@@ -4,13 +4,12 @@
 //  - watch delivery latency (p50/p99) to 1,000 concurrent watchers
 //  - server RSS when idle
 // Prints a table; results go into docs/benchmarks.md by hand with the machine noted.
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'node:https';
-import { call, createLoad, podJson, sleep, startKtsServer } from './api-load.js';
+import { call, createLoad, podJson, sleep, startFloor, startKtsServer } from './api-load.js';
 import type { Conn } from './api-load.js';
 import { etcdBench } from './etcd.js';
 import { clusterBench } from './cluster.js';
@@ -23,7 +22,6 @@ import { protobufBench } from './protobuf.js';
 import { dnsBench } from './dns.js';
 import { benchmarkScheduler } from '../src/scheduler/bench.js';
 
-const root = new URL('..', import.meta.url).pathname;
 const base = mkdtempSync(join(tmpdir(), 'kts-bench-'));
 const procs: ChildProcess[] = [];
 const results: [string, string, string][] = [];
@@ -36,15 +34,6 @@ async function startKts(): Promise<{ conn: Conn; proc: ChildProcess; certs: { ce
   return { conn, proc, certs: { cert: readFileSync(join(tls, 'serving-kube-apiserver.crt'), 'utf8'), key: readFileSync(join(tls, 'serving-kube-apiserver.key'), 'utf8') } };
 }
 
-async function startFloor(certs: { cert: string; key: string }, ca: string): Promise<Conn> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'floor-server.ts'), base, Buffer.from(certs.cert).toString('base64'), Buffer.from(certs.key).toString('base64')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  procs.push(proc);
-  const port = await new Promise<number>((resolve) => proc.stdout!.on('data', (d: Buffer) => {
-    const m = /port (\d+)/.exec(d.toString());
-    if (m) resolve(Number(m[1]));
-  }));
-  return { port, agent: new Agent({ keepAlive: true, maxSockets: 64, ca }), ca };
-}
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -137,7 +126,7 @@ async function main() {
   const idleRss = await settledRssMb(kts.proc.pid!);
   results.push(['server RSS idle', `${idleRss.toFixed(0)} MB`, '< 100 MB']);
 
-  const floor = await startFloor(kts.certs, kts.conn.ca);
+  const floor = (await startFloor(base, kts.certs, kts.conn.ca, procs)).conn;
   await createLoad(floor, '/', 'warm', 1);
   await createLoad(kts.conn, '/api/v1/namespaces/default/pods', 'warm', 1);
   const floorRate = await createLoad(floor, '/', 'f', 5);
