@@ -206,3 +206,56 @@ test('offer: the event of a write takes the object the writer stored (resourceVe
   ac.abort();
   await backend.close();
 });
+
+test('the ring stays exact after thousands of events have left it; each subscription hears only the keys under its prefix, in order', async () => {
+  const backend = createMemoryBackend();
+  const ac = new AbortController();
+  const cache = new WatchCache(backend, 50);
+  await cache.start(ac.signal);
+  const heard = new Map<string, string[]>();
+  const listen = (prefix: string) => {
+    heard.set(prefix, []);
+    return cache.subscribe(prefix, cache.revision, (evs) => heard.get(prefix)!.push(...evs.map((e) => e.key)))!;
+  };
+  const subs = ['/registry/', '/registry/configmaps/', '/registry/configmaps/a/', '/registry/configmaps/b/', '/registry/configmaps/a/c1', '/registry/secrets/'].map(listen);
+  const keys: string[] = [];
+  const revOf = new Map<string, number>();
+  // 10,000 events through a ring of 50: the oldest leave on every batch, the array is cut now and then.
+  for (let i = 0; i < 10_000; i++) {
+    const key = `/registry/configmaps/${'ab'[i % 2]}/c${i % 7}`;
+    keys.push(key);
+    const kv = i < 7 * 2 ? await backend.create(key, '{}') : await backend.update(key, `{"n":${i}}`, revOf.get(key)!);
+    revOf.set(key, kv.modRevision);
+  }
+  const rev = await backend.currentRevision();
+  await cache.waitFor(rev);
+  assert.deepEqual(heard.get('/registry/'), keys);
+  assert.deepEqual(heard.get('/registry/configmaps/'), keys);
+  assert.deepEqual(heard.get('/registry/configmaps/a/'), keys.filter((k) => k.startsWith('/registry/configmaps/a/')));
+  assert.deepEqual(heard.get('/registry/configmaps/b/'), keys.filter((k) => k.startsWith('/registry/configmaps/b/')));
+  // A prefix that does not end in '/' matches as a plain prefix: c1 and every c1x key (none here).
+  assert.deepEqual(heard.get('/registry/configmaps/a/c1'), keys.filter((k) => k === '/registry/configmaps/a/c1'));
+  assert.deepEqual(heard.get('/registry/secrets/'), []);
+  // Resuming inside the ring replays exactly the events after the revision; before it, 410.
+  const resumed = cache.subscribe('/registry/configmaps/b/', rev - 10, () => {})!;
+  const after = Array.from({ length: 10 }, (_, i) => rev - 9 + i);
+  assert.deepEqual(resumed.replay.map((e) => e.revision), after.filter((r) => keysAt(r).startsWith('/registry/configmaps/b/')));
+  assert.equal(resumed.replay.length, 5);
+  assert.deepEqual(resumed.replay.map((e) => e.key), resumed.replay.map((e) => keysAt(e.revision)));
+  assert.equal(cache.subscribe('/registry/', rev - 51, () => {}), undefined);
+  const all = cache.subscribe('/registry/', rev - 50, () => {})!;
+  assert.deepEqual(all.replay.map((e) => e.revision), Array.from({ length: 50 }, (_, i) => rev - 49 + i));
+  all.cancel();
+  // A cancelled subscription hears nothing more.
+  for (const s of subs) s.cancel();
+  resumed.cancel();
+  await backend.update('/registry/configmaps/a/c0', '{}', revOf.get('/registry/configmaps/a/c0')!);
+  await cache.waitFor(rev + 1);
+  assert.equal(heard.get('/registry/')!.length, 10_000);
+  ac.abort();
+  await backend.close();
+
+  function keysAt(revision: number): string {
+    return keys[keys.length - 1 - (rev - revision)]!;
+  }
+});

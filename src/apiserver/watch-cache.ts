@@ -38,13 +38,31 @@ export interface StoredValue {
 
 export type Subscriber = (events: CachedEvent[]) => void;
 
+interface Subscription {
+  prefix: string;
+  fn: Subscriber;
+  onReset?: () => void;
+}
+
+/** Where the ring starts over from the array's head once this many events have left it. */
+const RING_COMPACT_AT = 4096;
+
 export class WatchCache {
+  /** The ring: events from index `head` on, oldest first (their revisions increase). */
   private ring: CachedEvent[] = [];
+  private head = 0;
   /** The newest ring event of each key in the ring. */
   private readonly newest = new Map<string, CachedEvent>();
   /** Stored text held by the ring (sum of its events' sizes). */
   private ringChars = 0;
-  private subscribers = new Set<{ prefix: string; fn: Subscriber; onReset?: () => void }>();
+  private subscribers = new Set<Subscription>();
+  /**
+   * The subscriptions by prefix, for prefixes that end in '/' (every registry prefix): an event
+   * reaches those under each '/'-ended prefix of its key, without testing every subscription.
+   */
+  private readonly byPrefix = new Map<string, Set<Subscription>>();
+  /** Subscriptions to other prefixes (tested one by one). */
+  private readonly otherPrefixes = new Set<Subscription>();
   /** Revision of the last event under each tracked prefix (see Store.listCached). */
   private readonly changed = new Map<string, number>();
   /**
@@ -116,8 +134,9 @@ export class WatchCache {
       }
     }
     this.onError?.(`storage history after revision ${this.lastRevision} is gone (compacted); the watch cache starts over at revision ${rev} and every watcher relists`);
-    for (const e of this.ring) e.release();
+    for (let i = this.head; i < this.ring.length; i++) this.ring[i]!.release();
     this.ring = [];
+    this.head = 0;
     this.ringChars = 0;
     this.newest.clear();
     this.startRevision = rev;
@@ -194,20 +213,47 @@ export class WatchCache {
       this.lastRevision = e.revision;
       for (const p of this.changed.keys()) if (e.key.startsWith(p)) this.changed.set(p, e.revision);
     }
-    let drop = Math.max(0, this.ring.length - this.capacity);
-    for (let i = 0; i < drop; i++) this.forget(this.ring[i]!);
-    while (this.ringChars > this.maxChars && drop < this.ring.length - 1) this.forget(this.ring[drop++]!);
+    // Events leave from the head; the array is cut only once many have (not on every batch).
+    const size = this.ring.length - this.head;
+    let drop = Math.max(0, size - this.capacity);
+    for (let i = 0; i < drop; i++) this.forget(this.ring[this.head + i]!);
+    while (this.ringChars > this.maxChars && drop < size - 1) this.forget(this.ring[this.head + drop++]!);
     if (drop > 0) {
-      this.startRevision = this.ring[drop - 1]!.revision;
-      this.ring.splice(0, drop);
+      this.startRevision = this.ring[this.head + drop - 1]!.revision;
+      for (let i = this.head; i < this.head + drop; i++) this.ring[i] = undefined!;
+      this.head += drop;
+      if (this.head >= RING_COMPACT_AT && this.head * 2 >= this.ring.length) {
+        this.ring = this.ring.slice(this.head);
+        this.head = 0;
+      }
     }
-    for (const s of this.subscribers) {
-      const mine = batch.filter((e) => e.key.startsWith(s.prefix));
-      if (mine.length) s.fn(mine);
-    }
+    this.deliver(batch);
     // The ring keeps only the stored text; a watcher resuming from it decodes again. Keeps memory
     // flat under churn (objects are several times larger decoded than as JSON text).
     for (const e of batch) e.release();
+  }
+
+  /** Hands each subscription the events of `batch` under its prefix, in order. */
+  private deliver(batch: CachedEvent[]): void {
+    const per = new Map<Subscription, CachedEvent[]>();
+    const add = (sub: Subscription, e: CachedEvent) => {
+      const list = per.get(sub);
+      if (list) list.push(e);
+      else per.set(sub, [e]);
+    };
+    for (const e of batch) {
+      if (this.byPrefix.size) {
+        for (let i = e.key.indexOf('/'); i >= 0; i = e.key.indexOf('/', i + 1)) {
+          const subs = this.byPrefix.get(e.key.slice(0, i + 1));
+          if (subs) for (const sub of subs) add(sub, e);
+        }
+      }
+      for (const sub of this.otherPrefixes) if (e.key.startsWith(sub.prefix)) add(sub, e);
+    }
+    for (const [sub, events] of per) {
+      // One that unsubscribed while an earlier one was handed its events hears nothing more.
+      if (this.subscribers.has(sub)) sub.fn(events);
+    }
   }
 
   /** Accounts for an event leaving the ring; a text a newer event shares stays counted, as that event's. */
@@ -226,10 +272,39 @@ export class WatchCache {
    */
   subscribe(prefix: string, fromRevision: number, fn: Subscriber, onReset?: () => void): { replay: CachedEvent[]; cancel: () => void } | undefined {
     if (fromRevision < this.startRevision) return undefined;
-    const replay = this.ring.filter((e) => e.revision > fromRevision && e.key.startsWith(prefix));
-    const sub = { prefix, fn, onReset };
+    const replay: CachedEvent[] = [];
+    for (let i = this.firstAfter(fromRevision); i < this.ring.length; i++) {
+      const e = this.ring[i]!;
+      if (e.key.startsWith(prefix)) replay.push(e);
+    }
+    const sub: Subscription = { prefix, fn, onReset };
     this.subscribers.add(sub);
-    return { replay, cancel: () => this.subscribers.delete(sub) };
+    if (prefix.endsWith('/')) {
+      let subs = this.byPrefix.get(prefix);
+      if (!subs) this.byPrefix.set(prefix, (subs = new Set()));
+      subs.add(sub);
+    } else {
+      this.otherPrefixes.add(sub);
+    }
+    const cancel = () => {
+      this.subscribers.delete(sub);
+      this.otherPrefixes.delete(sub);
+      const subs = this.byPrefix.get(prefix);
+      if (subs?.delete(sub) && subs.size === 0) this.byPrefix.delete(prefix);
+    };
+    return { replay, cancel };
+  }
+
+  /** The index of the ring's first event after `revision` (binary search: revisions increase). */
+  private firstAfter(revision: number): number {
+    let lo = this.head;
+    let hi = this.ring.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.ring[mid]!.revision > revision) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
   }
 
   /**

@@ -119,6 +119,14 @@ test('time syntax (RFC 3339, as Go parses it)', () => {
   assert.equal(timeProblem('2024-13-01T00:00:00Z'), 'parsing time "2024-13-01T00:00:00Z": month out of range');
   assert.equal(timeProblem('2023-02-29T00:00:00Z'), 'parsing time "2023-02-29T00:00:00Z": day out of range');
   assert.equal(timeProblem('2024-05-01T10:00:00Zjunk'), 'parsing time "2024-05-01T10:00:00Zjunk": extra text: "junk"');
+  // Well-formed timestamps take one match; their ranges are still checked.
+  assert.equal(timeProblem('2024-05-01T24:00:00Z'), 'parsing time "2024-05-01T24:00:00Z": hour out of range');
+  assert.equal(timeProblem('2024-05-01T10:60:00.5Z'), 'parsing time "2024-05-01T10:60:00.5Z": minute out of range');
+  assert.equal(timeProblem('2024-05-01T10:00:60.000001-07:00'), 'parsing time "2024-05-01T10:00:60.000001-07:00": second out of range');
+  assert.equal(timeProblem('2024-04-31T10:00:00Z'), 'parsing time "2024-04-31T10:00:00Z": day out of range');
+  assert.equal(timeProblem('2024-00-10T10:00:00Z'), 'parsing time "2024-00-10T10:00:00Z": month out of range');
+  assert.equal(timeProblem('2024-05-01T10:00:00.Z'), 'parsing time "2024-05-01T10:00:00.Z" as "2006-01-02T15:04:05Z07:00": cannot parse ".Z" as "Z07:00"');
+  assert.equal(timeProblem('2024-05-01T10:00:00+0200'), 'parsing time "2024-05-01T10:00:00+0200" as "2006-01-02T15:04:05Z07:00": cannot parse "+0200" as "Z07:00"');
 });
 
 test('base64 for []byte fields', () => {
