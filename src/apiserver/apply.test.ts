@@ -104,3 +104,22 @@ test('applying a Deployment twice merges containers and ports by key', async () 
     await c.stop();
   }
 });
+
+test("an update renews its manager's time when it changes a field's value, and only then", async () => {
+  const c = await startTestCluster();
+  try {
+    const url = `${CM}/renew?fieldManager=m`;
+    await c.client.create(`${CM}?fieldManager=m`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'renew' }, data: { a: '1' } });
+    const old = { manager: 'm', operation: 'Update', apiVersion: 'v1', time: '2020-01-01T00:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { '.': {}, 'f:a': {} } } };
+    // The same content: nothing changed, the (sent) time stays.
+    let o = await c.client.update<KObject>(url, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'renew', managedFields: [old] }, data: { a: '1' } });
+    assert.equal(entries(o)[0]!.time, '2020-01-01T00:00:00Z');
+    // A new value for a field it already owns (as a Lease renewal's renewTime): renewed.
+    o = await c.client.update<KObject>(url, { ...o, data: { a: '2' } });
+    assert.equal(entries(o).length, 1);
+    assert.deepEqual(entries(o)[0]!.fieldsV1, old.fieldsV1);
+    assert.ok(entries(o)[0]!.time > '2026-', entries(o)[0]!.time);
+  } finally {
+    await c.stop();
+  }
+});

@@ -122,7 +122,9 @@ export function updateManagers(managers: Manager[], w: Workflow, live: unknown, 
   const set = base.union(c.modified).union(c.added).difference(c.removed);
   const out = managers.filter((m) => idOf(m) !== id);
   const entry: Manager = existing ?? self;
-  if (!set.equals(base) || !existing) entry.changed = true;
+  // The time is renewed when the manager changed or added a field (upstream's managedFieldsUpdater:
+  // "the manager changes any of the owned fields value"), not only when its set changed.
+  if (!existing || !c.modified.empty() || !c.added.empty() || !set.equals(base)) entry.changed = true;
   entry.set = set;
   if (!set.empty()) out.push(entry);
   return out;
