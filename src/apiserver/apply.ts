@@ -37,18 +37,28 @@ export function validateFieldManager(query: URLSearchParams): void {
   }
 }
 
+const IDENTITY_META_SET = new Set(IDENTITY_META);
+
 /** The part of an object whose fields are tracked (a shallow copy; nested values are shared). */
 function tracked(obj: KObject | undefined, hasStatus: boolean): Record<string, unknown> | undefined {
   if (!obj) return undefined;
-  const out: Record<string, unknown> = { ...obj };
-  delete out.apiVersion;
-  delete out.kind;
-  if (hasStatus) delete out.status;
-  if (isPlainObject(obj.metadata)) {
-    const m: Record<string, unknown> = { ...obj.metadata };
-    for (const k of IDENTITY_META) delete m[k];
-    if (Object.keys(m).length) out.metadata = m;
-    else delete out.metadata;
+  // Copied key by key rather than spread and deleted from (deleting makes slow objects).
+  const out: Record<string, unknown> = {};
+  for (const k in obj) {
+    if (k === 'apiVersion' || k === 'kind' || (hasStatus && k === 'status')) continue;
+    const v = (obj as Record<string, unknown>)[k];
+    if (k !== 'metadata' || !isPlainObject(v)) {
+      out[k] = v;
+      continue;
+    }
+    const m: Record<string, unknown> = {};
+    let any = false;
+    for (const mk in v) {
+      if (IDENTITY_META_SET.has(mk)) continue;
+      m[mk] = v[mk];
+      any = true;
+    }
+    if (any) out.metadata = m;
   }
   return out;
 }

@@ -72,6 +72,7 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
 }
 
 function safeDecode(s: string): string {
+  if (!s.includes('%')) return s;
   try {
     return decodeURIComponent(s);
   } catch {

@@ -615,9 +615,15 @@ export function randomSuffix(n = 5): string {
   return s;
 }
 
+/** The current second as RFC 3339 (what upstream's metav1.Time holds), `plusSeconds` later. */
 export function nowRfc3339(plusSeconds = 0): string {
-  return new Date(Math.floor(Date.now() / 1000) * 1000 + plusSeconds * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(Date.now() / 1000) + plusSeconds;
+  // Every write stamps a time or two: format each second once.
+  if (second !== lastSecond.value) lastSecond.text = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+  lastSecond.value = second;
+  return lastSecond.text;
 }
+const lastSecond = { value: NaN, text: '' };
 
 function parseRv(rv: string): number {
   const n = Number(rv);
