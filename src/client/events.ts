@@ -3,7 +3,9 @@
 // source) bumps `count` and `lastTimestamp` of the existing Event instead of creating a new one;
 // more than 10 different messages for one object and reason within 10 minutes are combined into
 // one "(combined from similar events)" Event; and a token bucket per object (burst 25, one more
-// every 5 minutes) drops the excess.
+// every 5 minutes) drops the excess. At most 1,000 events wait to be written (upstream's
+// maxQueuedEvents): when the API server is slower than the events come, the rest are dropped
+// rather than held in memory with the objects they are about.
 import { createHash } from 'node:crypto';
 import type { KObject } from '../api/types.js';
 import { StatusError } from '../api/errors.js';
@@ -28,6 +30,8 @@ const AGGREGATE_MAX_DISTINCT = 10;
 const BURST = 25;
 const REFILL_MS = 5 * 60 * 1000;
 const MAX_CACHE = 4096;
+/** Events waiting to be written at most; more are dropped (upstream's maxQueuedEvents). */
+export const MAX_QUEUED_EVENTS = 1000;
 
 export class EventRecorder {
   private readonly recorded = new Map<string, Recorded>();
@@ -35,6 +39,9 @@ export class EventRecorder {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   /** Writes are serialised per object (8 lanes by object) so concurrent duplicates bump one Event. */
   private readonly lanes: Promise<void>[] = Array.from({ length: 8 }, () => Promise.resolve());
+  private queued = 0;
+  /** Events dropped because too many were waiting (reported every 1,000). */
+  dropped = 0;
 
   constructor(
     private readonly client: RestClient,
@@ -44,11 +51,18 @@ export class EventRecorder {
 
   /** Records an event; never throws (events are best effort, as upstream). */
   event(obj: KObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    if (this.queued >= MAX_QUEUED_EVENTS) {
+      if (this.dropped++ % 1000 === 0) this.log?.warn(`${MAX_QUEUED_EVENTS} events are waiting to be written: dropping new ones (${this.dropped} so far; this one: ${reason} ${obj.kind ?? ''} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata.name ?? ''})`);
+      return;
+    }
+    this.queued++;
     const uid = obj.metadata.uid ?? obj.metadata.name ?? '';
     let h = 0;
     for (let i = 0; i < uid.length; i++) h = (h * 31 + uid.charCodeAt(i)) | 0;
     const lane = Math.abs(h) % this.lanes.length;
-    this.lanes[lane] = this.lanes[lane]!.then(() => this.write(obj, type, reason, message)).catch((e) => this.log?.debug(`event ${reason}: ${(e as Error).message}`));
+    this.lanes[lane] = this.lanes[lane]!.then(() => this.write(obj, type, reason, message))
+      .catch((e) => this.log?.debug(`event ${reason}: ${(e as Error).message}`))
+      .finally(() => this.queued--);
   }
 
   /** Resolves when queued events are written (tests). */
